@@ -1,0 +1,44 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './logging/logging.module.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
+
+export function setupOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ix')
+      .setDescription('Document intake and extraction: submit PDFs and images, get validated, grounded fields back.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+}
+
+/**
+ * Builds the application exactly as production runs it (pipes, filters, logger, OpenAPI); tests use this too
+ * and only swap external clients through config. `config.database.url` must be resolved already.
+ */
+export async function createApp(config: AppConfig, rootLogger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ trustProxy: true, return503OnClosing: true, genReqId: requestIdFor });
+  // Echo the request id on every answer, 404s and errors included (Nest middleware only sees matched routes).
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, rootLogger), adapter, {
+    logger: new PinoNestLogger(rootLogger),
+    abortOnError: false,
+  });
+  app.useLogger(app.get(NestPinoLogger));
+  setupOpenApi(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

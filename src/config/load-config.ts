@@ -1,0 +1,134 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppConfig, LOG_LEVELS, ROLES } from './app-config.js';
+
+/** Thrown at boot when the environment is invalid; the message names every bad variable on one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off'];
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') {
+        return fallback;
+      }
+      const lower = v.toLowerCase();
+      if (TRUE.includes(lower)) {
+        return true;
+      }
+      if (FALSE.includes(lower)) {
+        return false;
+      }
+      ctx.addIssue({ code: 'custom', message: `must be a boolean (true|false|1|0|yes|no|on|off)` });
+      return z.NEVER;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') {
+        return fallback;
+      }
+      const n = /^-?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): T[number] => {
+      if (v === undefined || v === '') {
+        return fallback;
+      }
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join('|')}` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v));
+
+const postgresUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') {
+      return undefined;
+    }
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a postgres:// or postgresql:// URL' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      ctx.addIssue({ code: 'custom', message: 'must be a postgres:// or postgresql:// URL' });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+/** Every environment variable the service reads, with its default. The README's table mirrors this. */
+const envSchema = z.object({
+  PORT: int(3000, 1, 65535),
+  HOST: text('0.0.0.0'),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  DATABASE_URL: postgresUrl,
+  IX_DATA_DIR: text('./data'),
+  IX_EMBEDDED_PG_PORT: int(54329, 1, 65535),
+  IX_ROLE: oneOf(ROLES, 'all'),
+  IX_TEST_MODE: bool(false),
+  IX_MIGRATE_ON_BOOT: bool(true),
+  IX_SHUTDOWN_GRACE_S: int(30, 0, 3600),
+});
+
+/** Secrets are never echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const raw = env[name];
+      const got = raw === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+      return `${name} ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.IX_DATA_DIR);
+  return {
+    role: e.IX_ROLE,
+    testMode: e.IX_TEST_MODE,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    shutdownGraceS: e.IX_SHUTDOWN_GRACE_S,
+    http: { port: e.PORT, host: e.HOST },
+    database: {
+      url: e.DATABASE_URL,
+      migrateOnBoot: e.IX_MIGRATE_ON_BOOT,
+      embeddedPort: e.IX_EMBEDDED_PG_PORT,
+      embeddedDataDir: resolve(dataDir, 'pg'),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The request id: the caller's `X-Request-Id` when it looks sane (so traces join up), else a new UUID.
+ * Memoised per request so Fastify (`request.id`, echoed as a header) and pino-http agree on it.
+ */
+export function requestIdFor(req: IncomingMessage): string {
+  let id = requestIds.get(req);
+  if (id === undefined) {
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    requestIds.set(req, id);
+  }
+  return id;
+}
+
+export { REQUEST_ID_HEADER };
+
+/** nestjs-pino on top of the root logger: one JSON line per request with its request id, bound to every log call. */
+@Module({})
+export class LoggingModule {
+  static forRoot(root: Logger): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: root,
+            genReqId: requestIdFor,
+            customAttributeKeys: { reqId: 'request_id' },
+            // Probes are hit every few seconds by Kubernetes; logging each would drown the rest.
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readiness' },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
+            },
+          },
+        }),
+      ],
+    };
+  }
+}
