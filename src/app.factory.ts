@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -26,7 +27,13 @@ export function setupOpenApi(app: NestFastifyApplication): void {
  * and only swap external clients through config. `config.database.url` must be resolved already.
  */
 export async function createApp(config: AppConfig, rootLogger: Logger): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ trustProxy: true, return503OnClosing: true, genReqId: requestIdFor });
+  const adapter = new FastifyAdapter({
+    trustProxy: true,
+    return503OnClosing: true,
+    genReqId: requestIdFor,
+    // JSON submits carry the document base64-encoded (4/3 of its size) plus the other fields.
+    bodyLimit: Math.ceil((config.api.maxUploadBytes * 4) / 3) + 64 * 1024,
+  });
   // Echo the request id on every answer, 404s and errors included (Nest middleware only sees matched routes).
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -37,6 +44,10 @@ export async function createApp(config: AppConfig, rootLogger: Logger): Promise<
     abortOnError: false,
   });
   app.useLogger(app.get(NestPinoLogger));
+  // Multipart is streamed; the file limit stops reading at IX_MAX_UPLOAD_BYTES and answers 413.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.api.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+  });
   setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

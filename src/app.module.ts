@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 /**
@@ -23,6 +24,7 @@ export class AppModule {
         LoggingModule.forRoot(rootLogger),
         HealthModule,
         DatabaseModule.forRoot(config),
+        JobsModule.forRoot(config),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -17,6 +17,33 @@ export interface DatabaseConfig {
   readonly embeddedDataDir: string;
 }
 
+export interface QueueConfig {
+  /** Concurrent jobs per worker process. */
+  readonly workerConcurrency: number;
+  /** Fallback poll when no NOTIFY arrives (NOTIFY is only a latency hint). */
+  readonly pollIntervalMs: number;
+  /** A running job whose heartbeat is older than this is returned to the queue (or ends ORPHANED). */
+  readonly orphanTimeoutS: number;
+  /** Soft cap on running jobs per client across the cluster; 0 = no cap. */
+  readonly clientMaxRunning: number;
+  readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt (with jitter), capped at 10 minutes. */
+  readonly retryBaseMs: number;
+  /** Test mode only: how long each fake job takes (to test shutdown and crashes mid-job). */
+  readonly testJobMs: number;
+}
+
+export interface ApiConfig {
+  readonly maxUploadBytes: number;
+  /** Use cases accepted at submit time (replaced by the use-case catalogue once it lands). */
+  readonly useCases: readonly string[];
+}
+
+export interface AuthConfig {
+  /** Bearer key for /admin/*; undefined = open (warned at boot). */
+  readonly adminKey: string | undefined;
+}
+
 /**
  * The whole runtime configuration, parsed and validated once at boot (see `loadConfig`).
  * It is the DI token too: inject `AppConfig` wherever a setting is needed.
@@ -29,6 +56,9 @@ export abstract class AppConfig {
   abstract readonly shutdownGraceS: number;
   abstract readonly http: HttpConfig;
   abstract readonly database: DatabaseConfig;
+  abstract readonly queue: QueueConfig;
+  abstract readonly api: ApiConfig;
+  abstract readonly auth: AuthConfig;
 }
 
 export function runsApi(config: Pick<AppConfig, 'role'>): boolean {

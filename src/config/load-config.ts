@@ -66,6 +66,40 @@ const text = (fallback: string) =>
     .optional()
     .transform((v) => (v === undefined || v === '' ? fallback : v));
 
+const list = (fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') {
+        return fallback;
+      }
+      const items = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (items.some((x) => !/^[a-z0-9][a-z0-9_-]*$/.test(x))) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of lowercase names' });
+        return z.NEVER;
+      }
+      return items;
+    });
+
+const secret = (minLength: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') {
+        return undefined;
+      }
+      if (v.length < minLength) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
 const postgresUrl = z
   .string()
   .optional()
@@ -99,10 +133,20 @@ const envSchema = z.object({
   IX_TEST_MODE: bool(false),
   IX_MIGRATE_ON_BOOT: bool(true),
   IX_SHUTDOWN_GRACE_S: int(30, 0, 3600),
+  IX_MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  IX_USE_CASES: list(['invoice', 'receipt', 'generic']),
+  IX_WORKER_CONCURRENCY: int(4, 0, 256),
+  IX_POLL_INTERVAL_MS: int(5000, 10, 3_600_000),
+  IX_ORPHAN_TIMEOUT_S: int(60, 2, 86_400),
+  IX_CLIENT_MAX_RUNNING: int(0, 0, 100_000),
+  IX_MAX_ATTEMPTS: int(3, 1, 100),
+  IX_ADMIN_KEY: secret(16),
+  IX_RETRY_BASE_MS: int(2000, 1, 3_600_000),
+  IX_TEST_JOB_MS: int(0, 0, 3_600_000),
 });
 
 /** Secrets are never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'IX_ADMIN_KEY']);
 
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const parsed = envSchema.safeParse(env);
@@ -130,5 +174,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       embeddedPort: e.IX_EMBEDDED_PG_PORT,
       embeddedDataDir: resolve(dataDir, 'pg'),
     },
+    queue: {
+      workerConcurrency: e.IX_WORKER_CONCURRENCY,
+      pollIntervalMs: e.IX_POLL_INTERVAL_MS,
+      orphanTimeoutS: e.IX_ORPHAN_TIMEOUT_S,
+      clientMaxRunning: e.IX_CLIENT_MAX_RUNNING,
+      maxAttempts: e.IX_MAX_ATTEMPTS,
+      retryBaseMs: e.IX_RETRY_BASE_MS,
+      testJobMs: e.IX_TEST_JOB_MS,
+    },
+    api: { maxUploadBytes: e.IX_MAX_UPLOAD_BYTES, useCases: e.IX_USE_CASES },
+    auth: { adminKey: e.IX_ADMIN_KEY },
   };
 }

@@ -76,6 +76,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error({ err: exception }, 'unhandled error');
     }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8');
+    if (status === 413) {
+      // The client may still be uploading: tell it to stop rather than drain the rest into the void.
+      void reply.header('connection', 'close');
+    }
+    void reply.send(body);
   }
 }

@@ -1,0 +1,282 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { JobFailedError, JobHandler } from './job-handler.js';
+import type { ClaimedJob, JobError, JobFinish } from './job.model.js';
+import { JobStatus } from './job.model.js';
+import { JobsRepository, type RetryPolicy } from './jobs.repository.js';
+import { QueueListener } from './queue-listener.js';
+
+const CLAIM_ERROR_PAUSE_MS = 1_000;
+
+interface InFlight {
+  job: ClaimedJob;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export interface WorkerState {
+  worker_id: string;
+  running: boolean;
+  concurrency: number;
+  in_flight: number;
+  last_loop_at: Date | undefined;
+  last_error: string | undefined;
+}
+
+/**
+ * Claims jobs into `IX_WORKER_CONCURRENCY` slots and runs the JobHandler on each.
+ *
+ * - Claims in batches (as many as there are free slots) and keeps claiming while it gets full batches:
+ *   a worker with free slots and a non-empty queue never waits for a NOTIFY.
+ * - Otherwise it sleeps until a NOTIFY, a freed slot, or the fallback poll, whichever comes first;
+ *   a wake-up that arrives while it is claiming is remembered, not lost.
+ * - Completions are batched into one statement per tick; failures are recorded one by one.
+ * - Heartbeats every in-flight job with one statement.
+ */
+@Injectable()
+export class JobWorker {
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger(JobWorker.name);
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly finished: JobFinish[] = [];
+  private flushing: Promise<void> | undefined;
+  private flushScheduled = false;
+  private stopping = true;
+  private loop: Promise<void> | undefined;
+  private signalled = false;
+  private wakeUp: (() => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private lastLoopAt: Date | undefined;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: JobsRepository,
+    private readonly listener: QueueListener,
+    private readonly handler: JobHandler,
+  ) {}
+
+  get state(): WorkerState {
+    return {
+      worker_id: this.workerId,
+      running: !this.stopping,
+      concurrency: this.config.queue.workerConcurrency,
+      in_flight: this.inFlight.size,
+      last_loop_at: this.lastLoopAt,
+      last_error: this.lastError,
+    };
+  }
+
+  start(): void {
+    if (!this.stopping) {
+      return;
+    }
+    this.stopping = false;
+    this.unsubscribe = this.listener.subscribe(() => this.signal());
+    this.listener.start();
+    const beatEveryMs = Math.max(500, (this.config.queue.orphanTimeoutS * 1000) / 3);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), beatEveryMs);
+    this.heartbeatTimer.unref();
+    this.loop = this.run();
+    this.logger.log({ worker_id: this.workerId, concurrency: this.config.queue.workerConcurrency }, 'worker started');
+  }
+
+  /**
+   * Stop claiming; give in-flight jobs `graceMs` to finish; abort and hand back the rest (to pending,
+   * without charging an attempt); flush completions.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) {
+      return;
+    }
+    this.stopping = true;
+    this.signal();
+    await this.loop;
+    this.unsubscribe?.();
+    const pending = [...this.inFlight.values()].map((f) => f.done);
+    if (pending.length > 0) {
+      this.logger.log({ in_flight: pending.length, grace_ms: graceMs }, 'waiting for in-flight jobs');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(pending),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const leftovers = [...this.inFlight.values()];
+    for (const f of leftovers) {
+      f.abort.abort(new Error('worker shutting down'));
+    }
+    await this.flush();
+    if (leftovers.length > 0) {
+      const released = await this.repository.release(
+        this.workerId,
+        leftovers.map((f) => f.job.id),
+      );
+      this.logger.warn({ job_ids: released }, 'returned unfinished jobs to the queue');
+    }
+    clearInterval(this.heartbeatTimer);
+    this.logger.log({ worker_id: this.workerId }, 'worker stopped');
+  }
+
+  private signal(): void {
+    this.signalled = true;
+    this.wakeUp?.();
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.signalled) {
+      this.signalled = false;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.wakeUp = undefined;
+    this.signalled = false;
+  }
+
+  private async run(): Promise<void> {
+    const { workerConcurrency, clientMaxRunning, pollIntervalMs } = this.config.queue;
+    while (!this.stopping) {
+      this.lastLoopAt = new Date();
+      const free = workerConcurrency - this.inFlight.size;
+      if (free > 0) {
+        this.signalled = false;
+        let claimed: ClaimedJob[];
+        try {
+          claimed = await this.repository.claim(this.workerId, free, clientMaxRunning);
+          this.lastError = undefined;
+        } catch (err) {
+          this.lastError = (err as Error).message;
+          this.logger.error({ err: this.lastError }, 'claim failed');
+          await this.sleep(CLAIM_ERROR_PAUSE_MS);
+          continue;
+        }
+        for (const job of claimed) {
+          this.begin(job);
+        }
+        if (claimed.length === free) {
+          continue; // a full batch: there may be more; claim again as soon as a slot frees
+        }
+      }
+      await this.sleep(pollIntervalMs);
+    }
+  }
+
+  private begin(job: ClaimedJob): void {
+    const abort = new AbortController();
+    const started = performance.now();
+    const done = this.handler
+      .handle(job, abort.signal)
+      .then(
+        (outcome) => {
+          this.finished.push({ id: job.id, ...outcome });
+          this.logger.log(
+            { job_id: job.id, status: outcome.status, ms: Math.round(performance.now() - started) },
+            'job finished',
+          );
+          this.scheduleFlush();
+        },
+        (err: unknown) => this.failed(job, err),
+      )
+      .finally(() => {
+        this.inFlight.delete(job.id);
+        this.signal(); // a slot is free
+      });
+    this.inFlight.set(job.id, { job, abort, done });
+  }
+
+  private async failed(job: ClaimedJob, err: unknown): Promise<void> {
+    if (this.stopping && this.inFlight.get(job.id)?.abort.signal.aborted) {
+      return; // released in stop()
+    }
+    const error: JobError =
+      err instanceof JobFailedError
+        ? err.toJobError()
+        : { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err), retryable: true };
+    try {
+      const policy: RetryPolicy = { baseMs: this.config.queue.retryBaseMs, maxMs: 10 * 60_000 };
+      const after = await this.repository.fail(this.workerId, job.id, error, policy);
+      this.logger.warn(
+        {
+          job_id: job.id,
+          code: error.code,
+          retryable: error.retryable,
+          status: after?.status,
+          run_after: after?.runAfter,
+        },
+        'job failed',
+      );
+    } catch (dbErr) {
+      // The orphan sweep will return the job once its heartbeat goes stale.
+      this.logger.error({ job_id: job.id, err: (dbErr as Error).message }, 'could not record job failure');
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) {
+      return;
+    }
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** Writes every completion gathered so far in one statement; serialised so batches never race. */
+  private async flush(): Promise<void> {
+    while (this.flushing) {
+      await this.flushing;
+    }
+    if (this.finished.length === 0) {
+      return;
+    }
+    const batch = this.finished.splice(0, this.finished.length);
+    this.flushing = this.repository
+      .finish(this.workerId, batch)
+      .then((ids) => {
+        if (ids.length < batch.length) {
+          const lost = batch.filter((b) => !ids.includes(b.id)).map((b) => b.id);
+          this.logger.warn({ job_ids: lost }, 'finished jobs no longer held by this worker (swept?)');
+        }
+      })
+      .catch((err: unknown) => {
+        this.logger.error({ err: (err as Error).message, jobs: batch.length }, 'could not record completions');
+        this.finished.unshift(...batch);
+        setTimeout(() => this.scheduleFlush(), CLAIM_ERROR_PAUSE_MS).unref();
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    if (ids.length === 0) {
+      return;
+    }
+    try {
+      const held = new Set(await this.repository.heartbeat(this.workerId, ids));
+      for (const id of ids) {
+        if (!held.has(id) && this.inFlight.has(id)) {
+          this.logger.warn({ job_id: id }, 'job no longer held by this worker; its result will be discarded');
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'heartbeat failed');
+    }
+  }
+}
+
+export { JobStatus };

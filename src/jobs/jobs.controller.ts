@@ -1,0 +1,161 @@
+import { Controller, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { JobListDto, JobResponseDto, toJobResponse } from './dto/job-response.dto.js';
+import { ListJobsQueryDto } from './dto/list-jobs.query.js';
+import { SubmitJobDto } from './dto/submit-job.dto.js';
+import { JobsService } from './jobs.service.js';
+import { parseSubmitRequest } from './submit-request.parser.js';
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message'],
+    },
+  },
+};
+
+/** Open mode (no API keys yet): a client sees every job; the auth issue narrows this to the key's client. */
+const OPEN_SCOPE = null;
+const DEFAULT_CLIENT = 'default';
+
+@ApiTags('jobs')
+@ApiExtraModels(SubmitJobDto)
+@Controller('jobs')
+export class JobsController {
+  private readonly maxUploadBytes: number;
+
+  constructor(
+    private readonly jobs: JobsService,
+    config: AppConfig,
+  ) {
+    this.maxUploadBytes = config.api.maxUploadBytes;
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Submit a document',
+    description:
+      'JSON (`document.content_base64` or `document.url`) or multipart/form-data (`file` plus the same fields). ' +
+      'Idempotent on (client_id, request_id).',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(SubmitJobDto) },
+        {
+          type: 'object',
+          required: ['file', 'request_id', 'use_case'],
+          properties: {
+            file: { type: 'string', format: 'binary' },
+            request_id: { type: 'string' },
+            use_case: { type: 'string' },
+            client_id: { type: 'string' },
+            callback_url: { type: 'string' },
+            priority: { type: 'integer' },
+            label: { type: 'string', description: '`true` or a JSON object {printer_id, template}' },
+          },
+        },
+      ],
+    },
+  })
+  @ApiResponse({ status: 201, type: JobResponseDto, description: 'Created' })
+  @ApiResponse({ status: 200, type: JobResponseDto, description: 'Idempotent re-submit: the existing job' })
+  @ApiResponse({ status: 409, schema: ERROR_SCHEMA, description: 'request_id reused with another document/use case' })
+  @ApiResponse({ status: 413, schema: ERROR_SCHEMA, description: 'Over IX_MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 415, schema: ERROR_SCHEMA, description: 'Not a PDF, PNG, JPEG or TIFF (sniffed from bytes)' })
+  @ApiResponse({ status: 422, schema: ERROR_SCHEMA, description: 'Unknown use case or invalid field' })
+  async submit(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobResponseDto> {
+    const { fields, document } = await parseSubmitRequest(req, this.maxUploadBytes);
+    const { job, created } = await this.jobs.submit({
+      clientId: fields.client_id ?? DEFAULT_CLIENT,
+      requestId: fields.request_id,
+      useCase: fields.use_case,
+      priority: fields.priority ?? 0,
+      callbackUrl: fields.callback_url ?? null,
+      label: fields.label ?? null,
+      document,
+    });
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return toJobResponse(job);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Correlation lookup (client_id + request_id) or listing (newest first, cursor pagination)',
+  })
+  @ApiOkResponse({ description: 'A job (correlation) or a page of jobs (listing)', type: JobListDto })
+  @ApiResponse({ status: 404, schema: ERROR_SCHEMA })
+  async list(@Query() query: ListJobsQueryDto): Promise<JobResponseDto | JobListDto> {
+    if (query.request_id !== undefined) {
+      return toJobResponse(await this.jobs.findByRequest(query.client_id ?? DEFAULT_CLIENT, query.request_id));
+    }
+    const page = await this.jobs.list({
+      clientScope: query.client_id ?? OPEN_SCOPE,
+      status: query.status,
+      useCase: query.use_case,
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return { items: page.items.map(toJobResponse), next_cursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The job envelope' })
+  @ApiOkResponse({ type: JobResponseDto })
+  @ApiResponse({ status: 404, schema: ERROR_SCHEMA })
+  async get(@Param('id') id: string): Promise<JobResponseDto> {
+    return toJobResponse(await this.jobs.get(id, OPEN_SCOPE));
+  }
+
+  @Post(':id/cancel')
+  @ApiOperation({ summary: 'pending -> cancelled' })
+  @ApiOkResponse({ type: JobResponseDto })
+  @ApiResponse({ status: 404, schema: ERROR_SCHEMA })
+  @ApiResponse({ status: 409, schema: ERROR_SCHEMA, description: 'The job is not pending' })
+  async cancel(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobResponseDto> {
+    void reply.status(HttpStatus.OK);
+    return toJobResponse(await this.jobs.cancel(id, OPEN_SCOPE));
+  }
+
+  @Post(':id/retry')
+  @ApiOperation({ summary: 'error|cancelled -> pending, attempts reset' })
+  @ApiOkResponse({ type: JobResponseDto })
+  @ApiResponse({ status: 404, schema: ERROR_SCHEMA })
+  @ApiResponse({ status: 409, schema: ERROR_SCHEMA, description: 'The job is neither in error nor cancelled' })
+  async retry(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobResponseDto> {
+    void reply.status(HttpStatus.OK);
+    return toJobResponse(await this.jobs.retry(id, OPEN_SCOPE));
+  }
+
+  @Get(':id/document')
+  @ApiOperation({ summary: 'The original bytes with their media type' })
+  @ApiProduces('application/pdf', 'image/png', 'image/jpeg', 'image/tiff')
+  @ApiResponse({ status: 200, description: 'The document' })
+  @ApiResponse({ status: 404, schema: ERROR_SCHEMA })
+  @ApiResponse({ status: 410, schema: ERROR_SCHEMA, description: 'Removed by the retention policy' })
+  async document(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const doc = await this.jobs.document(id, OPEN_SCOPE);
+    const name = (doc.filename ?? `${id}`).replace(/[^\w.-]/g, '_');
+    await reply
+      .status(HttpStatus.OK)
+      .header('content-type', doc.mediaType)
+      .header('content-disposition', `inline; filename="${name}"`)
+      .send(doc.content);
+  }
+}

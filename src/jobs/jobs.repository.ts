@@ -1,0 +1,298 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
+import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
+import { QUEUE_CHANNEL, SQL } from './queue.sql.js';
+
+interface ClaimRow {
+  id: string;
+  client_id: string;
+  request_id: string;
+  use_case: string;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  document_sha256: string | null;
+  document_url: string | null;
+  document_filename: string | null;
+  callback_url: string | null;
+  label: JobLabelRequest | null;
+}
+
+interface JobRow extends ClaimRow {
+  seq: string;
+  status: JobStatus;
+  run_after: Date;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  error: JobError | null;
+  media_type: string | null;
+  size_bytes: string | null;
+  pages: number | null;
+  result: unknown;
+  timings_ms: Record<string, number> | null;
+}
+
+const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case, j.status, j.priority, j.attempts,
+  j.max_attempts, j.run_after, j.created_at, j.started_at, j.finished_at, j.document_sha256, j.document_filename,
+  j.document_url, j.callback_url, j.label, j.error, d.media_type, d.size_bytes, d.pages, r.result, r.timings_ms
+  FROM jobs j
+  LEFT JOIN documents d ON d.sha256 = j.document_sha256
+  LEFT JOIN job_results r ON r.job_id = j.id`;
+
+function toClaimed(r: ClaimRow): ClaimedJob {
+  return {
+    id: r.id,
+    clientId: r.client_id,
+    requestId: r.request_id,
+    useCase: r.use_case,
+    priority: r.priority,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    documentSha256: r.document_sha256,
+    documentUrl: r.document_url,
+    documentFilename: r.document_filename,
+    callbackUrl: r.callback_url,
+    label: r.label,
+  };
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    seq: r.seq,
+    clientId: r.client_id,
+    requestId: r.request_id,
+    useCase: r.use_case,
+    status: r.status,
+    priority: r.priority,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAfter: r.run_after,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    document: {
+      sha256: r.document_sha256,
+      filename: r.document_filename,
+      url: r.document_url,
+      mediaType: r.media_type,
+      sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+      pages: r.pages,
+    },
+    callbackUrl: r.callback_url,
+    label: r.label,
+    error: r.error,
+    result: r.result ?? null,
+    timingsMs: r.timings_ms,
+  };
+}
+
+export interface ListFilter {
+  clientId: string | null;
+  status?: JobStatus;
+  useCase?: string;
+  /** Keyset: only jobs older than this seq (newest first). */
+  beforeSeq?: string;
+  limit: number;
+}
+
+export interface RetryPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * Every statement the queue and the jobs API run. Hot paths use the pool under TypeORM directly with named
+ * prepared statements; nothing here holds a transaction across work.
+ */
+@Injectable()
+export class JobsRepository {
+  private readonly pool: pg.Pool;
+
+  constructor(db: DataSource) {
+    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  async upsertDocument(doc: NewDocument): Promise<void> {
+    await this.pool.query({
+      ...SQL.upsertDocument,
+      values: [doc.sha256, doc.mediaType, doc.sizeBytes, doc.content],
+    });
+  }
+
+  /** Inserts the job unless (client_id, request_id) exists; returns whether this call created it. */
+  async insertJob(job: NewJob): Promise<boolean> {
+    const res = await this.pool.query({
+      ...SQL.insertJob,
+      values: [
+        job.id,
+        job.clientId,
+        job.requestId,
+        job.useCase,
+        job.priority,
+        job.maxAttempts,
+        job.documentSha256,
+        job.documentFilename,
+        job.documentUrl,
+        job.callbackUrl,
+        job.label === null ? null : JSON.stringify(job.label),
+      ],
+    });
+    return res.rowCount === 1;
+  }
+
+  async findByRequest(
+    clientId: string,
+    requestId: string,
+  ): Promise<{ id: string; useCase: string; documentSha256: string | null; documentUrl: string | null } | null> {
+    const res = await this.pool.query<{
+      id: string;
+      use_case: string;
+      document_sha256: string | null;
+      document_url: string | null;
+    }>({ ...SQL.findByRequest, values: [clientId, requestId] });
+    const row = res.rows[0];
+    return row
+      ? { id: row.id, useCase: row.use_case, documentSha256: row.document_sha256, documentUrl: row.document_url }
+      : null;
+  }
+
+  /** `clientId` null = any client (open mode and admin). */
+  async findById(id: string, clientId: string | null): Promise<Job | null> {
+    const res = await this.pool.query<JobRow>(
+      `${JOB_SELECT} WHERE j.id = $1 AND ($2::text IS NULL OR j.client_id = $2)`,
+      [id, clientId],
+    );
+    return res.rows[0] ? toJob(res.rows[0]) : null;
+  }
+
+  async findByClientRequest(clientId: string, requestId: string): Promise<Job | null> {
+    const res = await this.pool.query<JobRow>(`${JOB_SELECT} WHERE j.client_id = $1 AND j.request_id = $2`, [
+      clientId,
+      requestId,
+    ]);
+    return res.rows[0] ? toJob(res.rows[0]) : null;
+  }
+
+  /** Newest first, keyset-paginated on seq (jobs_client_seq_idx, or the seq index across clients). */
+  async list(filter: ListFilter): Promise<Job[]> {
+    const res = await this.pool.query<JobRow>(
+      `${JOB_SELECT}
+        WHERE ($1::text IS NULL OR j.client_id = $1)
+          AND ($2::text IS NULL OR j.status = $2)
+          AND ($3::text IS NULL OR j.use_case = $3)
+          AND ($4::bigint IS NULL OR j.seq < $4)
+        ORDER BY j.seq DESC
+        LIMIT $5`,
+      [filter.clientId, filter.status ?? null, filter.useCase ?? null, filter.beforeSeq ?? null, filter.limit],
+    );
+    return res.rows.map(toJob);
+  }
+
+  async documentContent(sha256: string): Promise<{ mediaType: string; content: Buffer | null } | null> {
+    const res = await this.pool.query<{ media_type: string; content: Buffer | null }>(
+      `SELECT media_type, content FROM documents WHERE sha256 = $1`,
+      [sha256],
+    );
+    const row = res.rows[0];
+    return row ? { mediaType: row.media_type, content: row.content } : null;
+  }
+
+  /** pending -> cancelled; returns false when the job is not pending (or not this client's). */
+  async cancel(id: string, clientId: string | null): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE jobs SET status = 'cancelled', finished_at = now()
+        WHERE id = $1 AND ($2::text IS NULL OR client_id = $2) AND status = 'pending'`,
+      [id, clientId],
+    );
+    return res.rowCount === 1;
+  }
+
+  /** error|cancelled -> pending with attempts reset, for the given ids (or filter); returns the ids requeued. */
+  async requeue(filter: {
+    ids?: string[];
+    clientId: string | null;
+    statuses: JobStatus[];
+    useCase?: string;
+    errorCode?: string;
+  }): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>(
+      `WITH re AS (
+        UPDATE jobs SET status = 'pending', attempts = 0, run_after = now(), error = NULL,
+                        started_at = NULL, finished_at = NULL
+         WHERE status = ANY($1::text[])
+           AND ($2::text[] IS NULL OR id = ANY($2::text[]))
+           AND ($3::text IS NULL OR client_id = $3)
+           AND ($4::text IS NULL OR use_case = $4)
+           AND ($5::text IS NULL OR error->>'code' = $5)
+        RETURNING id
+      ), gone AS (DELETE FROM job_results r USING re WHERE r.job_id = re.id)
+      SELECT id, pg_notify('${QUEUE_CHANNEL}', '') FROM re`,
+      [filter.statuses, filter.ids ?? null, filter.clientId, filter.useCase ?? null, filter.errorCode ?? null],
+    );
+    return res.rows.map((r) => r.id);
+  }
+
+  async claim(workerId: string, limit: number, clientMaxRunning: number): Promise<ClaimedJob[]> {
+    const res =
+      clientMaxRunning > 0
+        ? await this.pool.query<ClaimRow>({ ...SQL.claimFair, values: [workerId, limit, clientMaxRunning] })
+        : await this.pool.query<ClaimRow>({ ...SQL.claim, values: [workerId, limit] });
+    return res.rows.map(toClaimed);
+  }
+
+  /** Returns the ids this worker still holds (a job swept away from a stalled worker is not among them). */
+  async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>({ ...SQL.heartbeat, values: [workerId, ids] });
+    return res.rows.map((r) => r.id);
+  }
+
+  async finish(workerId: string, items: JobFinish[]): Promise<string[]> {
+    const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    const res = await this.pool.query<{ id: string }>({
+      ...SQL.finish,
+      values: [
+        workerId,
+        items.map((i) => i.id),
+        items.map((i) => i.status),
+        items.map((i) => json(i.error)),
+        items.map((i) => json(i.result)),
+        items.map((i) => json(i.timingsMs)),
+      ],
+    });
+    return res.rows.map((r) => r.id);
+  }
+
+  async fail(
+    workerId: string,
+    id: string,
+    error: JobError,
+    policy: RetryPolicy,
+  ): Promise<{ status: JobStatus; runAfter: Date } | null> {
+    const res = await this.pool.query<{ status: JobStatus; run_after: Date }>({
+      ...SQL.fail,
+      values: [workerId, id, error.retryable, JSON.stringify(error), policy.baseMs, policy.maxMs],
+    });
+    const row = res.rows[0];
+    return row ? { status: row.status, runAfter: row.run_after } : null;
+  }
+
+  async release(workerId: string, ids: string[]): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>({ ...SQL.release, values: [workerId, ids] });
+    return res.rows.map((r) => r.id);
+  }
+
+  async sweepOrphans(timeoutS: number): Promise<{ requeued: number; orphaned: number }> {
+    const res = await this.pool.query<{ requeued: number; orphaned: number }>({
+      ...SQL.sweepOrphans,
+      values: [timeoutS],
+    });
+    const { requeued, orphaned } = res.rows[0];
+    if (requeued > 0) {
+      await this.pool.query(`SELECT pg_notify('${QUEUE_CHANNEL}', '')`);
+    }
+    return { requeued, orphaned };
+  }
+}

@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { sniffMediaType } from '../documents/sniff.js';
+import { type Job, type JobLabelRequest, JobStatus } from './job.model.js';
+import {
+  DocumentGoneError,
+  IdempotencyConflictError,
+  JobStateConflictError,
+  PayloadTooLargeError,
+  UnknownUseCaseError,
+  UnsupportedMediaTypeError,
+} from './jobs.errors.js';
+import { JobsRepository } from './jobs.repository.js';
+
+export type SubmittedDocument =
+  { kind: 'bytes'; content: Buffer; filename: string | null } | { kind: 'url'; url: string };
+
+export interface SubmitJobInput {
+  clientId: string;
+  requestId: string;
+  useCase: string;
+  priority: number;
+  callbackUrl: string | null;
+  label: JobLabelRequest | null;
+  document: SubmittedDocument;
+}
+
+export interface ListJobsQuery {
+  clientScope: string | null;
+  status?: JobStatus;
+  useCase?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export function newJobId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function encodeCursor(seq: string): string {
+  return Buffer.from(`s:${seq}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^s:(\d{1,19})$/.exec(decoded);
+  if (!match) {
+    throw new ValidationFailedError('cursor is invalid', [{ field: 'cursor', problems: ['not a cursor from ix'] }]);
+  }
+  return match[1];
+}
+
+function checkHttpUrl(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationFailedError(`${field} must be an absolute http(s) URL`, [{ field, problems: ['invalid URL'] }]);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationFailedError(`${field} must use http or https`, [{ field, problems: ['scheme not allowed'] }]);
+  }
+  return url.toString();
+}
+
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: JobsRepository,
+  ) {}
+
+  /**
+   * Idempotent on (client_id, request_id): the first call creates the job (`created: true`), a repeat with the
+   * same document and use case returns the same job, a repeat with anything else is a 409.
+   */
+  async submit(input: SubmitJobInput): Promise<{ job: Job; created: boolean }> {
+    const knownUseCases = this.config.api.useCases;
+    if (!knownUseCases.includes(input.useCase)) {
+      throw new UnknownUseCaseError(input.useCase, knownUseCases);
+    }
+    const callbackUrl = input.callbackUrl === null ? null : checkHttpUrl(input.callbackUrl, 'callback_url');
+
+    let sha256: string | null = null;
+    let documentUrl: string | null = null;
+    let filename: string | null;
+    let stored: (() => Promise<void>) | undefined;
+    if (input.document.kind === 'bytes') {
+      const { content } = input.document;
+      filename = input.document.filename;
+      if (content.length > this.config.api.maxUploadBytes) {
+        throw new PayloadTooLargeError(content.length, this.config.api.maxUploadBytes);
+      }
+      const mediaType = await sniffMediaType(content);
+      if (!mediaType) {
+        throw new UnsupportedMediaTypeError(filename);
+      }
+      const digest = createHash('sha256').update(content).digest('hex');
+      sha256 = digest;
+      stored = () => this.repository.upsertDocument({ sha256: digest, mediaType, sizeBytes: content.length, content });
+    } else {
+      documentUrl = checkHttpUrl(input.document.url, 'document.url');
+      filename = new URL(documentUrl).pathname.split('/').pop() || null;
+    }
+
+    const existing = await this.sameRequest(input, sha256, documentUrl);
+    if (existing) {
+      return { job: existing, created: false };
+    }
+    await stored?.();
+    const id = newJobId();
+    const created = await this.repository.insertJob({
+      id,
+      clientId: input.clientId,
+      requestId: input.requestId,
+      useCase: input.useCase,
+      priority: input.priority,
+      maxAttempts: this.config.queue.maxAttempts,
+      documentSha256: sha256,
+      documentFilename: filename,
+      documentUrl,
+      callbackUrl,
+      label: input.label,
+    });
+    if (!created) {
+      // Lost a race with an identical submit: the other one's job is the answer (or a conflict).
+      const winner = await this.sameRequest(input, sha256, documentUrl);
+      if (winner) {
+        return { job: winner, created: false };
+      }
+    }
+    const job = await this.repository.findById(id, null);
+    if (!job) {
+      throw new Error(`job ${id} vanished right after insert`);
+    }
+    this.logger.log({ job_id: id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
+    return { job, created: true };
+  }
+
+  private async sameRequest(input: SubmitJobInput, sha256: string | null, url: string | null): Promise<Job | null> {
+    const found = await this.repository.findByRequest(input.clientId, input.requestId);
+    if (!found) {
+      return null;
+    }
+    if (found.useCase !== input.useCase) {
+      throw new IdempotencyConflictError(input.requestId, 'use case');
+    }
+    if (found.documentSha256 !== sha256 || found.documentUrl !== url) {
+      throw new IdempotencyConflictError(input.requestId, 'document');
+    }
+    return this.repository.findById(found.id, input.clientId);
+  }
+
+  async get(id: string, clientScope: string | null): Promise<Job> {
+    const job = /^[0-9a-f]{16}$/.test(id) ? await this.repository.findById(id, clientScope) : null;
+    if (!job) {
+      throw new NotFoundError(`job ${id}`);
+    }
+    return job;
+  }
+
+  async findByRequest(clientId: string, requestId: string): Promise<Job> {
+    const job = await this.repository.findByClientRequest(clientId, requestId);
+    if (!job) {
+      throw new NotFoundError(`job with client_id "${clientId}" and request_id "${requestId}"`);
+    }
+    return job;
+  }
+
+  async list(query: ListJobsQuery): Promise<{ items: Job[]; nextCursor: string | null }> {
+    const items = await this.repository.list({
+      clientId: query.clientScope,
+      status: query.status,
+      useCase: query.useCase,
+      beforeSeq: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: query.limit + 1,
+    });
+    const more = items.length > query.limit;
+    const page = more ? items.slice(0, query.limit) : items;
+    return { items: page, nextCursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+  }
+
+  async cancel(id: string, clientScope: string | null): Promise<Job> {
+    const job = await this.get(id, clientScope);
+    if (!(await this.repository.cancel(id, clientScope))) {
+      throw new JobStateConflictError(
+        'JOB_NOT_CANCELLABLE',
+        `job ${id} is ${job.status}; only pending jobs can be cancelled`,
+      );
+    }
+    return this.get(id, clientScope);
+  }
+
+  async retry(id: string, clientScope: string | null): Promise<Job> {
+    const job = await this.get(id, clientScope);
+    const requeued = await this.repository.requeue({
+      ids: [id],
+      clientId: clientScope,
+      statuses: [JobStatus.Error, JobStatus.Cancelled],
+    });
+    if (requeued.length === 0) {
+      throw new JobStateConflictError(
+        'JOB_NOT_RETRYABLE',
+        `job ${id} is ${job.status}; only jobs in error or cancelled can be retried`,
+      );
+    }
+    return this.get(id, clientScope);
+  }
+
+  async document(
+    id: string,
+    clientScope: string | null,
+  ): Promise<{ mediaType: string; content: Buffer; filename: string | null }> {
+    const job = await this.get(id, clientScope);
+    if (!job.document.sha256) {
+      throw new NotFoundError(`document of job ${id} (submitted by URL and not fetched yet)`);
+    }
+    const doc = await this.repository.documentContent(job.document.sha256);
+    if (!doc) {
+      throw new NotFoundError(`document of job ${id}`);
+    }
+    if (!doc.content) {
+      throw new DocumentGoneError();
+    }
+    return { mediaType: doc.mediaType, content: doc.content, filename: job.document.filename };
+  }
+
+  /** Dead letters, newest first, across clients (admin). */
+  listFailed(limit: number, cursor?: string): Promise<{ items: Job[]; nextCursor: string | null }> {
+    return this.list({ clientScope: null, status: JobStatus.Error, limit, cursor });
+  }
+
+  async redrive(filter: {
+    ids?: string[];
+    useCase?: string;
+    errorCode?: string;
+    clientId?: string;
+  }): Promise<string[]> {
+    const ids = await this.repository.requeue({
+      ids: filter.ids,
+      clientId: filter.clientId ?? null,
+      useCase: filter.useCase,
+      errorCode: filter.errorCode,
+      statuses: [JobStatus.Error],
+    });
+    this.logger.log({ requeued: ids.length }, 'redrive');
+    return ids;
+  }
+}

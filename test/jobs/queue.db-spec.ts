@@ -1,0 +1,208 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { JobStatus } from '../../src/jobs/job.model.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { SQL } from '../../src/jobs/queue.sql.js';
+import { insertJobs, installRandomBytes } from '../support/job-factory.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const POLICY = { baseMs: 1_000, maxMs: 60_000 };
+
+describe(JobsRepository.name, () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let db: pg.Client;
+  let sut: JobsRepository;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await new DataSource({ ...dataSourceOptions(database.url), extra: { max: 12 } }).initialize();
+    sut = new JobsRepository(dataSource);
+    db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    await installRandomBytes(db);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    await db.query(`TRUNCATE jobs CASCADE`);
+  });
+
+  describe('claim', () => {
+    it('never hands one job to two claimers: 8 concurrent claimers over 2 000 jobs', async () => {
+      await insertJobs(db, 2_000);
+      const byWorker = new Map<string, string[]>();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          const mine: string[] = [];
+          for (;;) {
+            const batch = await sut.claim(`w${w}`, 25, 0);
+            if (batch.length === 0) {
+              break;
+            }
+            mine.push(...batch.map((j) => j.id));
+          }
+          byWorker.set(`w${w}`, mine);
+        }),
+      );
+      const all = [...byWorker.values()].flat();
+      expect(all).toHaveLength(2_000);
+      expect(new Set(all).size).toBe(2_000);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n, count(DISTINCT locked_by)::int AS workers FROM jobs
+          WHERE status = 'running' AND attempts = 1`,
+      );
+      expect(rows[0].n).toBe(2_000);
+      expect(rows[0].workers).toBeGreaterThan(1);
+    });
+
+    it('takes higher priority first, then oldest, and skips jobs whose run_after is in the future', async () => {
+      const [low] = await insertJobs(db, 1, { prefix: 'low', priority: 0 });
+      const [high] = await insertJobs(db, 1, { prefix: 'high', priority: 9 });
+      const [later] = await insertJobs(db, 1, { prefix: 'later', priority: 50 });
+      await db.query(`UPDATE jobs SET run_after = now() + interval '1 hour' WHERE id = $1`, [later]);
+      const claimed = await sut.claim('w', 10, 0);
+      expect(claimed.map((j) => j.id)).toEqual([high, low]);
+    });
+  });
+
+  describe('finish', () => {
+    it('completes in one batch only the jobs this worker holds, storing results', async () => {
+      await insertJobs(db, 3);
+      const [a, b] = await sut.claim('me', 2, 0);
+      const [c] = await sut.claim('other', 1, 0);
+      const done = await sut.finish('me', [
+        { id: a.id, status: JobStatus.Done, result: { fields: { x: 1 } }, timingsMs: { total: 5 }, error: null },
+        {
+          id: b.id,
+          status: JobStatus.Error,
+          result: { valid: false },
+          timingsMs: null,
+          error: { code: 'INVALID', message: 'm', retryable: false },
+        },
+        { id: c.id, status: JobStatus.Done, result: null, timingsMs: null, error: null },
+      ]);
+      expect(done.sort()).toEqual([a.id, b.id].sort());
+      const { rows } = await db.query(
+        `SELECT j.id, j.status, r.result FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id ORDER BY j.seq`,
+      );
+      expect(rows.find((r) => r.id === a.id)).toMatchObject({ status: 'done', result: { fields: { x: 1 } } });
+      expect(rows.find((r) => r.id === b.id)).toMatchObject({ status: 'error', result: { valid: false } });
+      expect(rows.find((r) => r.id === c.id)).toMatchObject({ status: 'running', result: null });
+    });
+  });
+
+  describe('fail', () => {
+    it('sends a retryable failure back with exponential backoff and jitter, then ends it when attempts run out', async () => {
+      const [id] = await insertJobs(db, 1, { maxAttempts: 2 });
+      const error = { code: 'GENAI_TIMEOUT', message: 'slow', retryable: true };
+      await sut.claim('w', 1, 0);
+      const first = await sut.fail('w', id, error, POLICY);
+      expect(first?.status).toBe(JobStatus.Pending);
+      const delayMs = first!.runAfter.getTime() - Date.now();
+      expect(delayMs).toBeGreaterThan(300); // base 1 s x [0.5, 1.5)
+      expect(delayMs).toBeLessThan(1_600);
+      await db.query(`UPDATE jobs SET run_after = now() WHERE id = $1`, [id]);
+      await sut.claim('w', 1, 0);
+      const second = await sut.fail('w', id, error, POLICY);
+      expect(second?.status).toBe(JobStatus.Error);
+      const { rows } = await db.query(`SELECT attempts, error, finished_at FROM jobs WHERE id = $1`, [id]);
+      expect(rows[0]).toMatchObject({ attempts: 2, error });
+      expect(rows[0].finished_at).toBeInstanceOf(Date);
+    });
+
+    it('ends a non-retryable failure at once, and ignores a worker that no longer holds the job', async () => {
+      const [id] = await insertJobs(db, 1);
+      await sut.claim('w', 1, 0);
+      await expect(sut.fail('intruder', id, { code: 'X', message: 'x', retryable: false }, POLICY)).resolves.toBeNull();
+      const after = await sut.fail('w', id, { code: 'DOCUMENT_UNREADABLE', message: 'x', retryable: false }, POLICY);
+      expect(after?.status).toBe(JobStatus.Error);
+    });
+  });
+
+  describe('sweepOrphans', () => {
+    it('returns stale running jobs to pending, and ends them ORPHANED once attempts are spent', async () => {
+      const [again, spent, fresh] = await insertJobs(db, 3);
+      await db.query(`UPDATE jobs SET max_attempts = 1 WHERE id = $1`, [spent]);
+      await sut.claim('dead-worker', 3, 0);
+      await db.query(`UPDATE jobs SET heartbeat_at = now() - interval '5 minutes' WHERE id = ANY($1)`, [
+        [again, spent],
+      ]);
+      await expect(sut.sweepOrphans(60)).resolves.toEqual({ requeued: 1, orphaned: 1 });
+      const { rows } = await db.query(`SELECT id, status, attempts, error FROM jobs`);
+      const by = Object.fromEntries(rows.map((r) => [r.id, r]));
+      expect(by[again]).toMatchObject({ status: 'pending', attempts: 1, error: null });
+      expect(by[spent]).toMatchObject({ status: 'error', error: { code: 'ORPHANED', retryable: false } });
+      expect(by[fresh]).toMatchObject({ status: 'running' });
+    });
+  });
+
+  describe('release', () => {
+    it('hands unfinished jobs back without charging an attempt', async () => {
+      await insertJobs(db, 2);
+      const claimed = await sut.claim('w', 2, 0);
+      await expect(
+        sut.release(
+          'w',
+          claimed.map((j) => j.id),
+        ),
+      ).resolves.toHaveLength(2);
+      const { rows } = await db.query(`SELECT DISTINCT status, attempts, locked_by FROM jobs`);
+      expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
+    });
+  });
+
+  describe('fairness (IX_CLIENT_MAX_RUNNING)', () => {
+    it("does not let one client's burst of 10 000 starve another client's single job", async () => {
+      await insertJobs(db, 10_000, { clientId: 'burst' });
+      const [lonely] = await insertJobs(db, 1, { clientId: 'lonely' });
+      await db.query('ANALYZE jobs');
+      // Without a cap the lonely job waits behind all 10 000 (FIFO)...
+      const unfair = await sut.claim('w0', 4, 0);
+      expect(unfair.map((j) => j.clientId)).toEqual(['burst', 'burst', 'burst', 'burst']);
+      // ...with a cap of 4 running per client, burst is full and the next claim serves lonely at once.
+      const fair = await sut.claim('w1', 4, 4);
+      expect(fair.map((j) => j.id)).toEqual([lonely]);
+      // And burst gets more as soon as one of its jobs finishes.
+      await sut.finish('w0', [
+        { id: unfair[0].id, status: JobStatus.Done, result: null, timingsMs: null, error: null },
+      ]);
+      const next = await sut.claim('w1', 4, 4);
+      expect(next.map((j) => j.clientId)).toEqual(['burst']);
+    });
+
+    it('uses the partial indexes for the hot statements', async () => {
+      await insertJobs(db, 5_000, { clientId: 'a' });
+      await insertJobs(db, 5_000, { clientId: 'b' });
+      await db.query('ANALYZE jobs');
+      const plan = async (sql: string, values: unknown[]) => {
+        await db.query('BEGIN');
+        try {
+          const { rows } = await db.query(`EXPLAIN ${sql}`, values);
+          return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await db.query('ROLLBACK');
+        }
+      };
+      const plans = {
+        claim: await plan(SQL.claim.text, ['w', 16]),
+        claimFair: await plan(SQL.claimFair.text, ['w', 16, 4]),
+        sweep: await plan(SQL.sweepOrphans.text, [60]),
+        heartbeat: await plan(SQL.heartbeat.text, ['w', ['0123456789abcdef']]),
+      };
+      expect(plans.claim).toContain('jobs_claim_idx');
+      expect(plans.claimFair).toContain('jobs_pending_client_idx');
+      expect(plans.sweep).toContain('jobs_running_client_idx');
+      expect(plans.heartbeat).toMatch(/jobs_pkey|jobs_running_client_idx/);
+      for (const text of Object.values(plans)) {
+        expect(text).not.toContain('Seq Scan on jobs');
+      }
+    });
+  });
+});

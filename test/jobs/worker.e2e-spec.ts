@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { QueueListener } from '../../src/jobs/queue-listener.js';
+import { insertJobs, installRandomBytes } from '../support/job-factory.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
+
+async function statusCounts(db: pg.Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+interface Fixture {
+  database: TestDatabase;
+  db: pg.Client;
+  app: TestApp;
+}
+
+async function workerFixture(env: Record<string, string>): Promise<Fixture> {
+  const database = await createTestDatabase();
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  await installRandomBytes(db);
+  const app = await createTestApp(database.url, { IX_ROLE: 'worker', ...env });
+  return { database, db, app };
+}
+
+async function closeFixture(f: Fixture | undefined): Promise<void> {
+  await f?.app.close();
+  await f?.db.end();
+  await f?.database.drop();
+}
+
+describe('queue worker', () => {
+  describe('with a 60 s fallback poll', () => {
+    let f: Fixture;
+    beforeAll(async () => {
+      f = await workerFixture({ IX_POLL_INTERVAL_MS: '60000', IX_WORKER_CONCURRENCY: '4' });
+      await waitFor('the listener', () => f.app.app.get(QueueListener).isListening);
+    });
+    afterAll(() => closeFixture(f));
+
+    it('is woken by NOTIFY: an idle worker picks a new job up within 50 ms', async () => {
+      const pickups: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const [id] = await insertJobs(f.db, 1, { prefix: `wake-${i}` });
+        const row = await waitFor('the job to finish', async () => {
+          const { rows } = await f.db.query(
+            `SELECT status, extract(epoch FROM started_at - created_at) * 1000 AS pickup_ms FROM jobs WHERE id = $1`,
+            [id],
+          );
+          return rows[0].status === 'done' ? rows[0] : null;
+        });
+        pickups.push(Number(row.pickup_ms));
+      }
+      pickups.sort((a, b) => a - b);
+      expect(pickups[2]).toBeLessThan(50); // median, measured on the server clock
+      expect(pickups[4]).toBeLessThan(2_000); // and never the 60 s poll
+    });
+
+    it('reconnects the listener after its backend is killed, and jobs still run without waiting for the poll', async () => {
+      const listener = f.app.app.get(QueueListener);
+      const killed = await f.db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'ix-listener' AND datname = current_database()`,
+      );
+      expect(killed.rowCount).toBe(1);
+      await waitFor('the listener to notice', () => !listener.isListening, 5_000, 5).catch(() => undefined);
+      await waitFor('the listener to reconnect', () => listener.isListening, 10_000);
+      const readiness = await import('supertest').then((s) => s.default(f.app.app.getHttpServer()).get('/readiness'));
+      expect(readiness.body.checks.queue_listener.status).toBe('ok');
+      const ids = await insertJobs(f.db, 10, { prefix: 'after-kill' });
+      await waitFor(
+        'jobs after the reconnect',
+        async () => {
+          const { rows } = await f.db.query(
+            `SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND status = 'done'`,
+            [ids],
+          );
+          return rows[0].n === 10;
+        },
+        5_000,
+      );
+    });
+  });
+
+  describe('without any NOTIFY', () => {
+    let f: Fixture;
+    beforeAll(async () => {
+      f = await workerFixture({ IX_POLL_INTERVAL_MS: '200', IX_WORKER_CONCURRENCY: '8' });
+    });
+    afterAll(() => closeFixture(f));
+
+    it('drains the queue on the fallback poll alone', async () => {
+      await insertJobs(f.db, 300, { notify: false });
+      await waitFor('the poll to drain 300 jobs', async () => (await statusCounts(f.db)).done === 300, 15_000);
+      expect(await statusCounts(f.db)).toEqual({ done: 300 });
+    });
+  });
+
+  describe('shutdown', () => {
+    let f: Fixture | undefined;
+    afterEach(async () => {
+      await f?.db.end();
+      await f?.database.drop();
+      f = undefined;
+    });
+
+    it('lets in-flight jobs finish within the grace and takes no new ones', async () => {
+      f = await workerFixture({ IX_TEST_JOB_MS: '400', IX_WORKER_CONCURRENCY: '4', IX_SHUTDOWN_GRACE_S: '10' });
+      await insertJobs(f.db, 6);
+      await waitFor('4 running', async () => (await statusCounts(f!.db)).running === 4);
+      await f.app.close();
+      expect(await statusCounts(f.db)).toEqual({ done: 4, pending: 2 });
+    });
+
+    it('returns jobs still running after the grace to pending without charging an attempt', async () => {
+      f = await workerFixture({ IX_TEST_JOB_MS: '60000', IX_WORKER_CONCURRENCY: '2', IX_SHUTDOWN_GRACE_S: '0' });
+      await insertJobs(f.db, 2);
+      await waitFor('2 running', async () => (await statusCounts(f!.db)).running === 2);
+      await f.app.close();
+      const { rows } = await f.db.query(`SELECT DISTINCT status, attempts, locked_by FROM jobs`);
+      expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
+    });
+  });
+});

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { QUEUE_CHANNEL } from '../../src/jobs/queue.sql.js';
+
+export const FIXTURE_SHA = 'f'.repeat(64);
+
+/** Inserts one shared document row, so bulk jobs can reference it (jobs need a document or a URL). */
+export async function ensureFixtureDocument(db: pg.Client): Promise<void> {
+  await db.query(
+    `INSERT INTO documents (sha256, media_type, size_bytes, content) VALUES ($1, 'application/pdf', 4, '\\x25504446')
+     ON CONFLICT DO NOTHING`,
+    [FIXTURE_SHA],
+  );
+}
+
+/**
+ * Inserts `count` pending jobs for a client in one statement (fast enough for 10 000), optionally without the
+ * NOTIFY a real submit sends, to prove the poll alone drains the queue.
+ */
+export async function insertJobs(
+  db: pg.Client,
+  count: number,
+  overrides: { clientId?: string; prefix?: string; maxAttempts?: number; priority?: number; notify?: boolean } = {},
+): Promise<string[]> {
+  await ensureFixtureDocument(db);
+  const prefix = overrides.prefix ?? randomBytes(4).toString('hex');
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256)
+     SELECT encode(gen_random_bytes_compat(), 'hex'), $1, $2 || '-' || g, 'invoice', $4, $5, $6
+       FROM generate_series(1, $3) g
+     RETURNING id`,
+    [overrides.clientId ?? 'bulk', prefix, count, overrides.priority ?? 0, overrides.maxAttempts ?? 3, FIXTURE_SHA],
+  );
+  if (overrides.notify !== false) {
+    await db.query(`SELECT pg_notify('${QUEUE_CHANNEL}', '')`);
+  }
+  return rows.map((r) => r.id);
+}
+
+/** 8 random bytes per call without pgcrypto: two random() draws packed as hex. */
+export async function installRandomBytes(db: pg.Client): Promise<void> {
+  await db.query(`
+    CREATE OR REPLACE FUNCTION gen_random_bytes_compat() RETURNS bytea LANGUAGE sql VOLATILE AS $$
+      SELECT decode(lpad(to_hex((random() * 4294967295)::bigint), 8, '0')
+                 || lpad(to_hex((random() * 4294967295)::bigint), 8, '0'), 'hex')
+    $$`);
+}
