@@ -44,6 +44,49 @@ export interface AuthConfig {
   readonly adminKey: string | undefined;
 }
 
+export const GENAI_PROVIDERS = ['heuristic', 'ollama', 'openai', 'fake'] as const;
+export type GenAiProvider = (typeof GENAI_PROVIDERS)[number];
+
+export interface PipelineConfig {
+  readonly useCasesDir: string;
+  readonly maxPages: number;
+  /** Hosts and CIDRs that document and callback URLs may reach although private (e.g. `10.0.0.0/8,printer.local`). */
+  readonly urlAllowlist: string;
+  readonly fetchTimeoutMs: number;
+  readonly ocrWorkers: number;
+  readonly ocrLanguages: readonly string[];
+  readonly ocrDpi: number;
+  readonly genaiProvider: GenAiProvider;
+  readonly genaiBaseUrl: string | undefined;
+  readonly genaiModel: string;
+  readonly genaiApiKey: string | undefined;
+  readonly genaiTimeoutMs: number;
+  readonly genaiMaxConcurrency: number;
+}
+
+export interface CallbackConfig {
+  /** client id -> signing secret; `*` is the fallback for clients without one. */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly maxAttempts: number;
+}
+
+export interface PrintersConfig {
+  /** Raw `IX_PRINTERS` JSON, validated by the printers module at boot. */
+  readonly json: string | undefined;
+  /** Path of a printers.yaml (used when IX_PRINTERS is unset and the file exists). */
+  readonly file: string;
+  readonly probeIntervalS: number;
+  /** Where the default `file` printer writes labels. */
+  readonly labelsDir: string;
+}
+
+export interface SchedulerConfig {
+  readonly inboxDir: string;
+  readonly outboxDir: string;
+  readonly inboxStuckGraceS: number;
+  readonly retentionDays: number;
+}
+
 /**
  * The whole runtime configuration, parsed and validated once at boot (see `loadConfig`).
  * It is the DI token too: inject `AppConfig` wherever a setting is needed.
@@ -59,6 +102,10 @@ export abstract class AppConfig {
   abstract readonly queue: QueueConfig;
   abstract readonly api: ApiConfig;
   abstract readonly auth: AuthConfig;
+  abstract readonly pipeline: PipelineConfig;
+  abstract readonly callbacks: CallbackConfig;
+  abstract readonly printers: PrintersConfig;
+  abstract readonly scheduler: SchedulerConfig;
 }
 
 export function runsApi(config: Pick<AppConfig, 'role'>): boolean {

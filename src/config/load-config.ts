@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AppConfig, LOG_LEVELS, ROLES } from './app-config.js';
+import { AppConfig, GENAI_PROVIDERS, LOG_LEVELS, ROLES } from './app-config.js';
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable on one line. */
 export class ConfigError extends Error {
@@ -100,6 +100,32 @@ const secret = (minLength: number) =>
       return v;
     });
 
+/** `a:secret1,b:secret2` (the API-key style); `*` names the fallback. */
+const keyValues = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const map = new Map<string, string>();
+      if (v === undefined || v.trim() === '') {
+        return map;
+      }
+      for (const pair of v.split(',')) {
+        const at = pair.indexOf(':');
+        const key = pair.slice(0, at).trim();
+        const value = pair.slice(at + 1).trim();
+        if (at <= 0 || !key || value.length < 8) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be name:secret pairs separated by commas (secrets of 8+ characters)',
+          });
+          return z.NEVER;
+        }
+        map.set(key, value);
+      }
+      return map;
+    });
+
 const postgresUrl = z
   .string()
   .optional()
@@ -143,10 +169,32 @@ const envSchema = z.object({
   IX_ADMIN_KEY: secret(16),
   IX_RETRY_BASE_MS: int(2000, 1, 3_600_000),
   IX_TEST_JOB_MS: int(0, 0, 3_600_000),
+  IX_USE_CASES_DIR: text('./use-cases'),
+  IX_MAX_PAGES: int(50, 1, 10_000),
+  IX_URL_ALLOWLIST: text(''),
+  IX_FETCH_TIMEOUT_MS: int(30_000, 100, 600_000),
+  IX_OCR_WORKERS: int(1, 1, 16),
+  IX_OCR_LANGUAGES: list(['eng', 'deu']),
+  IX_OCR_DPI: int(300, 72, 600),
+  IX_GENAI_PROVIDER: oneOf(GENAI_PROVIDERS, 'heuristic'),
+  IX_GENAI_BASE_URL: text(''),
+  IX_GENAI_MODEL: text('llama3.1:8b'),
+  IX_GENAI_API_KEY: secret(1),
+  IX_GENAI_TIMEOUT_MS: int(120_000, 100, 3_600_000),
+  IX_GENAI_MAX_CONCURRENCY: int(2, 1, 256),
+  IX_CALLBACK_SECRETS: keyValues(),
+  IX_CALLBACK_MAX_ATTEMPTS: int(8, 1, 100),
+  IX_PRINTERS: text(''),
+  IX_PRINTERS_FILE: text('./printers.yaml'),
+  IX_PRINTER_PROBE_INTERVAL_S: int(15, 1, 86_400),
+  IX_INBOX_DIR: text(''),
+  IX_OUTBOX_DIR: text(''),
+  IX_INBOX_STUCK_GRACE_S: int(300, 1, 7 * 86_400),
+  IX_RETENTION_DAYS: int(30, 1, 36_500),
 });
 
 /** Secrets are never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'IX_ADMIN_KEY']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'IX_ADMIN_KEY', 'IX_GENAI_API_KEY', 'IX_CALLBACK_SECRETS']);
 
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const parsed = envSchema.safeParse(env);
@@ -185,5 +233,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     api: { maxUploadBytes: e.IX_MAX_UPLOAD_BYTES, useCases: e.IX_USE_CASES },
     auth: { adminKey: e.IX_ADMIN_KEY },
+    pipeline: {
+      useCasesDir: resolve(e.IX_USE_CASES_DIR),
+      maxPages: e.IX_MAX_PAGES,
+      urlAllowlist: e.IX_URL_ALLOWLIST,
+      fetchTimeoutMs: e.IX_FETCH_TIMEOUT_MS,
+      ocrWorkers: e.IX_OCR_WORKERS,
+      ocrLanguages: e.IX_OCR_LANGUAGES,
+      ocrDpi: e.IX_OCR_DPI,
+      genaiProvider: e.IX_TEST_MODE && env.IX_GENAI_PROVIDER === undefined ? 'fake' : e.IX_GENAI_PROVIDER,
+      genaiBaseUrl: e.IX_GENAI_BASE_URL || undefined,
+      genaiModel: e.IX_GENAI_MODEL,
+      genaiApiKey: e.IX_GENAI_API_KEY,
+      genaiTimeoutMs: e.IX_GENAI_TIMEOUT_MS,
+      genaiMaxConcurrency: e.IX_GENAI_MAX_CONCURRENCY,
+    },
+    callbacks: { secrets: e.IX_CALLBACK_SECRETS, maxAttempts: e.IX_CALLBACK_MAX_ATTEMPTS },
+    printers: {
+      json: e.IX_PRINTERS || undefined,
+      file: resolve(e.IX_PRINTERS_FILE),
+      probeIntervalS: e.IX_PRINTER_PROBE_INTERVAL_S,
+      labelsDir: resolve(dataDir, 'labels'),
+    },
+    scheduler: {
+      inboxDir: resolve(e.IX_INBOX_DIR || resolve(dataDir, 'inbox')),
+      outboxDir: resolve(e.IX_OUTBOX_DIR || resolve(dataDir, 'outbox')),
+      inboxStuckGraceS: e.IX_INBOX_STUCK_GRACE_S,
+      retentionDays: e.IX_RETENTION_DAYS,
+    },
   };
 }
