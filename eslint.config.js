@@ -6,6 +6,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'data/**',
+      'tmp/**',
       'node_modules/**',
       'coverage/**',
       'samples/**',

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
@@ -8,7 +9,12 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { NetModule } from './net/net.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { PrintersModule } from './printers/printers.module.js';
+import { ProcessorsModule } from './processors/processors.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
 
 /**
  * The composition root. Which feature modules load depends on `IX_ROLE`: every role serves the probes;
@@ -24,7 +30,13 @@ export class AppModule {
         LoggingModule.forRoot(rootLogger),
         HealthModule,
         DatabaseModule.forRoot(config),
+        NetModule,
+        SchedulerModule.forRoot(config),
         JobsModule.forRoot(config),
+        CallbacksModule,
+        PrintersModule.forRoot(config),
+        ProcessorsModule.forRoot(config),
+        MetricsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

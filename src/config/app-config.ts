@@ -29,7 +29,9 @@ export interface QueueConfig {
   readonly maxAttempts: number;
   /** First retry delay; doubles per attempt (with jitter), capped at 10 minutes. */
   readonly retryBaseMs: number;
-  /** Test mode only: how long each fake job takes (to test shutdown and crashes mid-job). */
+  /** `pipeline` (the product) or `noop` (complete jobs without processing: queue tests, benchmarks). */
+  readonly jobHandler: 'pipeline' | 'noop';
+  /** With the noop handler: how long each job takes (to test shutdown and crashes mid-job). */
   readonly testJobMs: number;
 }
 

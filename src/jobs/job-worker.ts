@@ -70,13 +70,14 @@ export class JobWorker {
     };
   }
 
-  start(): void {
+  /** Resolves once the LISTEN connection's first attempt settled, so readiness is accurate when the app serves. */
+  async start(): Promise<void> {
     if (!this.stopping) {
       return;
     }
     this.stopping = false;
     this.unsubscribe = this.listener.subscribe(() => this.signal());
-    this.listener.start();
+    await this.listener.start();
     const beatEveryMs = Math.max(500, (this.config.queue.orphanTimeoutS * 1000) / 3);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), beatEveryMs);
     this.heartbeatTimer.unref();
@@ -84,17 +85,27 @@ export class JobWorker {
     this.logger.log({ worker_id: this.workerId, concurrency: this.config.queue.workerConcurrency }, 'worker started');
   }
 
-  /**
-   * Stop claiming; give in-flight jobs `graceMs` to finish; abort and hand back the rest (to pending,
-   * without charging an attempt); flush completions.
-   */
-  async stop(graceMs: number): Promise<void> {
+  /** First step of shutdown, as early as possible: claim nothing more. */
+  async stopClaiming(): Promise<void> {
     if (this.stopping) {
+      await this.loop;
       return;
     }
     this.stopping = true;
     this.signal();
     await this.loop;
+  }
+
+  /**
+   * Stop claiming; give in-flight jobs `graceMs` to finish; abort and hand back the rest (to pending,
+   * without charging an attempt); flush completions.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.loop === undefined) {
+      return;
+    }
+    await this.stopClaiming();
+    this.loop = undefined;
     this.unsubscribe?.();
     const pending = [...this.inFlight.values()].map((f) => f.done);
     if (pending.length > 0) {

@@ -43,6 +43,8 @@ export interface Job {
     pages: number | null;
   };
   callbackUrl: string | null;
+  callback: { status: 'pending' | 'delivered' | 'failed'; attempts: number; lastError: string | null } | null;
+  useCaseVersion: number | null;
   label: JobLabelRequest | null;
   error: JobError | null;
   result: unknown;

@@ -1,5 +1,15 @@
-import { BeforeApplicationShutdown, DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { AppConfig, runsApi, runsWorker } from '../config/app-config.js';
+import { TaskNames } from '../scheduler/task-names.js';
+import { TaskRegistry } from '../scheduler/task-registry.js';
 import { AdminJobsController } from './admin-jobs.controller.js';
 import { JobHandler } from './job-handler.js';
 import { JobWorker } from './job-worker.js';
@@ -7,35 +17,54 @@ import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 import { OrphanSweeper } from './orphan-sweeper.js';
-import { PlaceholderJobHandler } from './placeholder-job.handler.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
+import { PipelineRunner } from '../pipeline/pipeline-runner.js';
+import { NoopJobHandler } from './noop-job.handler.js';
 import { QueueHealth } from './queue.health.js';
 import { QueueListener } from './queue-listener.js';
 
-/** Starts the worker once the app is up; on shutdown stops claiming and drains within IX_SHUTDOWN_GRACE_S. */
+/**
+ * Starts the worker once the app is up; on shutdown stops claiming and drains within IX_SHUTDOWN_GRACE_S.
+ * The orphan sweep is the scheduler's `orphan-sweep` task (cluster-scoped: one replica sweeps per tick).
+ */
 @Injectable()
-class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+class WorkerLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly worker: JobWorker,
     private readonly sweeper: OrphanSweeper,
+    private readonly tasks: TaskRegistry,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
+    this.tasks.register({
+      name: TaskNames.OrphanSweep,
+      scope: 'cluster',
+      intervalMs: this.sweeper.intervalMs,
+      description: 'return jobs of dead workers to the queue (or end them ORPHANED)',
+      handler: () => this.sweeper.sweep(),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.queue.workerConcurrency > 0) {
-      this.worker.start();
+      await this.worker.start();
     }
-    this.sweeper.start();
+  }
+
+  /** Nest's first shutdown hook: stop claiming before other modules start tearing down. */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker.stopClaiming();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.sweeper.stop();
     await this.worker.stop(this.config.shutdownGraceS * 1000);
   }
 }
 
 /**
  * Jobs: the REST API (api role) and the queue worker (worker role). `IX_ROLE=all` runs both.
- * The handler that runs a job is the pipeline's to provide; until then a placeholder stands in.
+ * The worker runs each job through the extraction pipeline (PipelineRunner is its JobHandler).
  */
 @Module({})
 export class JobsModule {
@@ -44,6 +73,7 @@ export class JobsModule {
     const worker = runsWorker(config);
     return {
       module: JobsModule,
+      imports: [PipelineModule],
       controllers: api ? [JobsController, AdminJobsController] : [],
       providers: [
         JobsRepository,
@@ -55,7 +85,13 @@ export class JobsModule {
               OrphanSweeper,
               QueueHealth,
               WorkerLifecycle,
-              { provide: JobHandler, useClass: PlaceholderJobHandler },
+              NoopJobHandler,
+              {
+                provide: JobHandler,
+                inject: [AppConfig, PipelineRunner, NoopJobHandler],
+                useFactory: (c: AppConfig, pipeline: PipelineRunner, noop: NoopJobHandler) =>
+                  c.queue.jobHandler === 'noop' ? noop : pipeline,
+              },
             ]
           : []),
       ],

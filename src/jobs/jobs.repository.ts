@@ -32,14 +32,21 @@ interface JobRow extends ClaimRow {
   pages: number | null;
   result: unknown;
   timings_ms: Record<string, number> | null;
+  use_case_version: number | null;
+  callback_status: 'pending' | 'delivered' | 'failed' | null;
+  callback_attempts: number | null;
+  callback_last_error: string | null;
 }
 
 const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case, j.status, j.priority, j.attempts,
   j.max_attempts, j.run_after, j.created_at, j.started_at, j.finished_at, j.document_sha256, j.document_filename,
-  j.document_url, j.callback_url, j.label, j.error, d.media_type, d.size_bytes, d.pages, r.result, r.timings_ms
+  j.document_url, j.callback_url, j.label, j.error, j.use_case_version, d.media_type, d.size_bytes, d.pages,
+  r.result, r.timings_ms, cb.status AS callback_status, cb.attempts AS callback_attempts,
+  cb.last_error AS callback_last_error
   FROM jobs j
   LEFT JOIN documents d ON d.sha256 = j.document_sha256
-  LEFT JOIN job_results r ON r.job_id = j.id`;
+  LEFT JOIN job_results r ON r.job_id = j.id
+  LEFT JOIN job_callbacks cb ON cb.job_id = j.id`;
 
 function toClaimed(r: ClaimRow): ClaimedJob {
   return {
@@ -82,6 +89,15 @@ function toJob(r: JobRow): Job {
       pages: r.pages,
     },
     callbackUrl: r.callback_url,
+    callback: r.callback_url
+      ? {
+          // Queued when the pipeline ends; until then a job with a callback URL is simply waiting for it.
+          status: r.callback_status ?? 'pending',
+          attempts: r.callback_attempts ?? 0,
+          lastError: r.callback_last_error,
+        }
+      : null,
+    useCaseVersion: r.use_case_version,
     label: r.label,
     error: r.error,
     result: r.result ?? null,

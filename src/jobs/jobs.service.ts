@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error.js';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error.js';
+import { UrlPolicy } from '../net/url-policy.js';
+import { UseCaseCatalog } from '../use-cases/use-case-catalog.js';
 import { AppConfig } from '../config/app-config.js';
 import { sniffMediaType } from '../documents/sniff.js';
 import { type Job, type JobLabelRequest, JobStatus } from './job.model.js';
@@ -72,18 +74,33 @@ export class JobsService {
   constructor(
     private readonly config: AppConfig,
     private readonly repository: JobsRepository,
+    private readonly useCases: UseCaseCatalog,
+    private readonly urls: UrlPolicy,
   ) {}
+
+  /** Syntax, scheme, then the SSRF policy (private, loopback, link-local, metadata refused unless allow-listed). */
+  private async checkUrl(value: string, field: string): Promise<string> {
+    const url = checkHttpUrl(value, field);
+    try {
+      await this.urls.check(url);
+    } catch (err) {
+      if (err instanceof DomainError && Number(err.status) < 500) {
+        throw new ValidationFailedError(`${field}: ${err.message}`, [{ field, problems: [err.code] }]);
+      }
+      throw new ValidationFailedError(`${field}: ${(err as Error).message}`, [{ field, problems: ['unreachable'] }]);
+    }
+    return url;
+  }
 
   /**
    * Idempotent on (client_id, request_id): the first call creates the job (`created: true`), a repeat with the
    * same document and use case returns the same job, a repeat with anything else is a 409.
    */
   async submit(input: SubmitJobInput): Promise<{ job: Job; created: boolean }> {
-    const knownUseCases = this.config.api.useCases;
-    if (!knownUseCases.includes(input.useCase)) {
-      throw new UnknownUseCaseError(input.useCase, knownUseCases);
+    if (!(await this.useCases.has(input.useCase))) {
+      throw new UnknownUseCaseError(input.useCase, await this.useCases.knownNames());
     }
-    const callbackUrl = input.callbackUrl === null ? null : checkHttpUrl(input.callbackUrl, 'callback_url');
+    const callbackUrl = input.callbackUrl === null ? null : await this.checkUrl(input.callbackUrl, 'callback_url');
 
     let sha256: string | null = null;
     let documentUrl: string | null = null;
@@ -103,7 +120,7 @@ export class JobsService {
       sha256 = digest;
       stored = () => this.repository.upsertDocument({ sha256: digest, mediaType, sizeBytes: content.length, content });
     } else {
-      documentUrl = checkHttpUrl(input.document.url, 'document.url');
+      documentUrl = await this.checkUrl(input.document.url, 'document.url');
       filename = new URL(documentUrl).pathname.split('/').pop() || null;
     }
 

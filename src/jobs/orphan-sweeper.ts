@@ -3,27 +3,21 @@ import { AppConfig } from '../config/app-config.js';
 import { JobsRepository } from './jobs.repository.js';
 
 /**
- * Returns jobs of dead workers to the queue. Runs on every worker replica (the statement is idempotent and
- * row-locked, so replicas sweeping together is harmless); the scheduler issue folds it into its task registry.
+ * Returns jobs of dead workers to the queue. Run by the scheduler as the cluster-scoped `orphan-sweep` task
+ * (registered by JobsModule's WorkerLifecycle); the statement is idempotent and row-locked anyway.
  */
 @Injectable()
 export class OrphanSweeper {
   private readonly logger = new Logger(OrphanSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly repository: JobsRepository,
   ) {}
 
-  start(): void {
-    const everyMs = Math.max(1_000, (this.config.queue.orphanTimeoutS * 1000) / 2);
-    this.timer = setInterval(() => void this.sweep(), everyMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
+  /** The sweep's cadence: twice per IX_ORPHAN_TIMEOUT_S, at most once a second. */
+  get intervalMs(): number {
+    return Math.max(1_000, (this.config.queue.orphanTimeoutS * 1000) / 2);
   }
 
   async sweep(): Promise<{ requeued: number; orphaned: number }> {

@@ -42,12 +42,13 @@ export class QueueListener implements OnApplicationShutdown {
     return () => this.subscribers.delete(fn);
   }
 
-  start(): void {
+  /** Resolves after the first connection attempt (successful or not; failures keep retrying in the background). */
+  async start(): Promise<void> {
     if (!this.stopped) {
       return;
     }
     this.stopped = false;
-    void this.connect();
+    await this.connect();
   }
 
   async onApplicationShutdown(): Promise<void> {

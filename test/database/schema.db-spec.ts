@@ -94,7 +94,7 @@ describe('database schema', () => {
       const database = await createTestDatabase({ migrated: false });
       try {
         await expect(createTestApp(database.url, { IX_MIGRATE_ON_BOOT: 'false' })).rejects.toThrow(
-          /database is behind this build: 1 pending migration\(s\).*Run "npm run migrate" first/,
+          /database is behind this build: \d+ pending migration\(s\).*Run "npm run migrate" first/,
         );
         const sut = await createTestApp(database.url);
         await sut.close();

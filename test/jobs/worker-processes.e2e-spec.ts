@@ -24,6 +24,7 @@ describe('worker processes', () => {
     const ix = startIx({
       DATABASE_URL: database.url,
       IX_ROLE: 'worker',
+      IX_JOB_HANDLER: 'noop',
       IX_TEST_MODE: '1',
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -25,7 +25,7 @@ async function workerFixture(env: Record<string, string>): Promise<Fixture> {
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   await installRandomBytes(db);
-  const app = await createTestApp(database.url, { IX_ROLE: 'worker', ...env });
+  const app = await createTestApp(database.url, { IX_ROLE: 'worker', IX_JOB_HANDLER: 'noop', ...env });
   return { database, db, app };
 }
 

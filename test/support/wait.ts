@@ -6,7 +6,7 @@ export async function waitFor<T>(
   probe: () => Promise<T> | T,
   timeoutMs = 20_000,
   everyMs = 25,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -35,6 +35,8 @@ export class JobResponseDto {
   @ApiProperty({ example: 'acme' }) client_id!: string;
   @ApiProperty({ example: 'inv-0001' }) request_id!: string;
   @ApiProperty({ example: 'invoice' }) use_case!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'The use-case version the job ran with' })
+  use_case_version!: number | null;
   @ApiProperty({ enum: JobStatus }) status!: JobStatus;
   @ApiProperty() priority!: number;
   @ApiProperty() attempts!: number;
@@ -69,6 +71,7 @@ export function toJobResponse(job: Job): JobResponseDto {
     client_id: job.clientId,
     request_id: job.requestId,
     use_case: job.useCase,
+    use_case_version: job.useCaseVersion,
     status: job.status,
     priority: job.priority,
     attempts: job.attempts,
@@ -86,7 +89,12 @@ export function toJobResponse(job: Job): JobResponseDto {
     },
     result: job.result,
     error: job.error,
-    callback: { url: job.callbackUrl, status: job.callbackUrl ? 'pending' : 'none', attempts: 0, last_error: null },
+    callback: {
+      url: job.callbackUrl,
+      status: job.callback?.status ?? 'none',
+      attempts: job.callback?.attempts ?? 0,
+      last_error: job.callback?.lastError ?? null,
+    },
     label: { printer_id: job.label?.printer_id ?? null, status: job.label ? 'queued' : 'none' },
     timings_ms: job.timingsMs,
   };

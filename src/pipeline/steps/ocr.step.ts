@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { OcrClient } from '../../clients/ocr/ocr.client.js';
+import { AppConfig } from '../../config/app-config.js';
+import { readDocument } from '../../documents/document-reader.js';
+import { need, type PipelineContext } from '../pipeline-context.js';
+import type { PipelineStep } from '../pipeline-step.js';
+
+/** Text-layer pages are read as they are; scanned pages and images are rendered and OCR'd (worker threads). */
+@Injectable()
+export class OcrStep implements PipelineStep {
+  readonly name = 'ocr';
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ocr: OcrClient,
+  ) {}
+
+  async run(ctx: PipelineContext): Promise<void> {
+    const document = need(ctx.document, 'document');
+    const useCase = need(ctx.useCase, 'use case').definition;
+    const installed = this.config.pipeline.ocrLanguages;
+    const wanted = useCase.languages.filter((l) => installed.includes(l));
+    ctx.pages = await readDocument(document.bytes, document.mediaType, {
+      ocr: this.ocr,
+      languages: wanted.length > 0 ? wanted : [...installed],
+      dpi: this.config.pipeline.ocrDpi,
+    });
+  }
+}
