@@ -46,6 +46,8 @@ export interface Job {
   callback: { status: 'pending' | 'delivered' | 'failed'; attempts: number; lastError: string | null } | null;
   useCaseVersion: number | null;
   label: JobLabelRequest | null;
+  /** The job's label print, once queued (at the end of the pipeline). */
+  labelPrint: { printerId: string | null; status: 'queued' | 'printed' | 'failed' } | null;
   error: JobError | null;
   result: unknown;
   timingsMs: Record<string, number> | null;

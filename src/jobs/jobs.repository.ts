@@ -36,17 +36,21 @@ interface JobRow extends ClaimRow {
   callback_status: 'pending' | 'delivered' | 'failed' | null;
   callback_attempts: number | null;
   callback_last_error: string | null;
+  label_printer_id: string | null;
+  label_status: 'queued' | 'printing' | 'printed' | 'failed' | null;
 }
 
 const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case, j.status, j.priority, j.attempts,
   j.max_attempts, j.run_after, j.created_at, j.started_at, j.finished_at, j.document_sha256, j.document_filename,
   j.document_url, j.callback_url, j.label, j.error, j.use_case_version, d.media_type, d.size_bytes, d.pages,
   r.result, r.timings_ms, cb.status AS callback_status, cb.attempts AS callback_attempts,
-  cb.last_error AS callback_last_error
+  cb.last_error AS callback_last_error, pj.printer_id AS label_printer_id, pj.status AS label_status
   FROM jobs j
   LEFT JOIN documents d ON d.sha256 = j.document_sha256
   LEFT JOIN job_results r ON r.job_id = j.id
-  LEFT JOIN job_callbacks cb ON cb.job_id = j.id`;
+  LEFT JOIN job_callbacks cb ON cb.job_id = j.id
+  LEFT JOIN LATERAL (SELECT p.printer_id, p.status FROM print_jobs p WHERE p.job_id = j.id
+                      ORDER BY p.created_at DESC LIMIT 1) pj ON true`;
 
 function toClaimed(r: ClaimRow): ClaimedJob {
   return {
@@ -99,6 +103,9 @@ function toJob(r: JobRow): Job {
       : null,
     useCaseVersion: r.use_case_version,
     label: r.label,
+    labelPrint: r.label_status
+      ? { printerId: r.label_printer_id, status: r.label_status === 'printing' ? 'queued' : r.label_status }
+      : null,
     error: r.error,
     result: r.result ?? null,
     timingsMs: r.timings_ms,

@@ -24,7 +24,6 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 @Injectable()
 export class PrinterStatusService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PrinterStatusService.name);
-  private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = false;
 
@@ -34,21 +33,9 @@ export class PrinterStatusService implements BeforeApplicationShutdown {
     private readonly probe: SnmpPrinterProbe,
   ) {}
 
-  /** Runs a round now, then every `intervalS` (until `stop`). */
-  start(intervalS: number): void {
-    if (this.timer || this.stopped || this.probed().length === 0) {
-      return;
-    }
-    void this.probeAll();
-    this.timer = setInterval(() => void this.probeAll(), intervalS * 1000);
-    this.timer.unref();
-  }
-
-  /** Stops the interval and waits for a round in flight, so nothing writes after the pool closes. */
+  /** Waits for a round in flight, so nothing writes after the pool closes (the cadence is the scheduler's). */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
     await this.round;
   }
 

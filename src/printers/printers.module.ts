@@ -4,9 +4,12 @@ import {
   Injectable,
   Module,
   OnApplicationBootstrap,
+  OnModuleInit,
   type Provider,
 } from '@nestjs/common';
 import { AppConfig, runsApi, runsWorker } from '../config/app-config.js';
+import { TaskNames } from '../scheduler/task-names.js';
+import { TaskRegistry } from '../scheduler/task-registry.js';
 import { LabelService } from './label.service.js';
 import { PrintJobsController } from './print-jobs.controller.js';
 import { PrintQueueSignal } from './print-queue.signal.js';
@@ -25,15 +28,28 @@ import { SnmpPrinterProbe } from './snmp-printer-probe.js';
  * printer rows in onModuleInit by then); on shutdown stops both before the database pool closes.
  */
 @Injectable()
-class PrintersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+class PrintersLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly status: PrinterStatusService,
     private readonly worker: PrintWorker,
+    private readonly tasks: TaskRegistry,
   ) {}
 
+  /** The probe is the scheduler's cluster task `printer-status`: one replica probes, every replica reads the cache. */
+  onModuleInit(): void {
+    this.tasks.register({
+      name: TaskNames.PrinterStatus,
+      scope: 'cluster',
+      intervalMs: this.config.printers.probeIntervalS * 1000,
+      description: 'probe every SNMP printer into the status cache',
+      handler: () => this.status.probeAll(),
+    });
+  }
+
   onApplicationBootstrap(): void {
-    this.status.start(this.config.printers.probeIntervalS);
+    // One round right away, so status is known at boot rather than one interval later.
+    void this.status.probeAll();
     this.worker.start();
   }
 
@@ -68,6 +84,8 @@ export class PrintersModule {
     ];
     return {
       module: PrintersModule,
+      // Global: the pipeline prints a job's label at its end without importing this config-built module.
+      global: true,
       controllers: runsApi(config) ? [PrintersController, PrintJobsController] : [],
       providers,
       exports: [LabelService, PrinterStatusService],

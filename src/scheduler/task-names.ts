@@ -4,6 +4,8 @@ export const TaskNames = {
   InboxScan: 'inbox-scan',
   OutboxExport: 'outbox-export',
   Retention: 'retention',
+  PrinterStatus: 'printer-status',
+  CallbackDelivery: 'callback-delivery',
 } as const;
 
 /**

@@ -99,7 +99,7 @@ describe('jobs API', () => {
         use_case: 'receipt',
         priority: 2,
         document: { filename: 'photo.png', media_type: 'image/png' },
-        label: { status: 'queued' },
+        label: { status: 'none' }, // queued when the pipeline ends
       });
     });
 

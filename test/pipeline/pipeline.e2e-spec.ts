@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
@@ -125,6 +125,36 @@ describe('pipeline end to end', () => {
       return res.body.callback.status === 'delivered' ? res.body : null;
     });
     expect(after.status).toBe('done');
+  });
+
+  it('numbers the document with an ASN and prints its label on the default (file) printer', async () => {
+    const submitted = await http()
+      .post('/jobs')
+      .send({
+        request_id: 'labelled',
+        use_case: 'invoice',
+        label: { template: 'asn' },
+        document: { content_base64: INVOICE_PDF.toString('base64') },
+      })
+      .expect(201);
+    const job = await finished(sut, submitted.body.id);
+    expect(job.status).toBe('done');
+    const asn = (job.result as unknown as { asn: string }).asn;
+    expect(asn).toMatch(/^ASN\d{6}$/);
+    const printed = await waitFor('the label to print', async () => {
+      const res = await http().get(`/jobs/${job.id}`);
+      return res.body.label.status === 'printed' ? res.body.label : null;
+    });
+    expect(printed.printer_id).toMatch(/^[0-9a-f-]{36}$/);
+    // The shipped invoice use case labels every invoice, so earlier jobs printed too: find this job's label by ASN.
+    const dir = sut.config.printers.labelsDir;
+    const mine = readdirSync(dir)
+      .filter((f) => f.endsWith('.zpl'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .filter((zpl) => zpl.includes(asn));
+    expect(mine).toHaveLength(1);
+    expect(mine[0].startsWith('^XA')).toBe(true);
+    expect(mine[0].endsWith('^XZ')).toBe(true);
   });
 
   it('fetches a document by URL through the guard, and refuses disguised loopback and metadata URLs at submit', async () => {

@@ -377,8 +377,10 @@ describe('printers API (real app, SNMP agent and port-9100 printer on loopback)'
       }
       expect(probe).not.toHaveBeenCalled();
       times.sort((a, b) => a - b);
-      expect(times[17]).toBeLessThan(50); // 90th percentile, through supertest's own HTTP round trip
-      expect(times[19]).toBeLessThan(250);
+      // Never waits on the network: a probe of this dead agent takes at least its 300 ms SNMP timeout, and every
+      // answer comes well under it (typically ~10 ms here; the bound leaves room for a loaded CI machine).
+      expect(times[17]).toBeLessThan(150);
+      expect(times[19]).toBeLessThan(300);
     });
   });
 

@@ -206,11 +206,20 @@ describe('scheduler', () => {
           expect(overlaps(done[i], done[j])).toBe(false);
         }
       }
-      const { rows } = await db.query(
-        `SELECT status, count(*)::int AS n, count(DISTINCT instance_id)::int AS instances
-           FROM scheduler_runs WHERE task_name = 't-cluster' GROUP BY status`,
+      // Run records are written just after each run ends: wait for them rather than race the last write.
+      const byStatus = await waitFor(
+        'the run records',
+        async () => {
+          const { rows } = await db.query(
+            `SELECT status, count(*)::int AS n, count(DISTINCT instance_id)::int AS instances
+               FROM scheduler_runs WHERE task_name = 't-cluster' GROUP BY status`,
+          );
+          const counts = Object.fromEntries(rows.map((r) => [r.status, r]));
+          return counts.ok?.n >= 6 && counts.skipped?.n >= 5 ? counts : null;
+        },
+        5_000,
+        50,
       );
-      const byStatus = Object.fromEntries(rows.map((r) => [r.status, r]));
       expect(byStatus.ok.n).toBeGreaterThanOrEqual(6);
       expect(byStatus.skipped.n).toBeGreaterThanOrEqual(5);
     });

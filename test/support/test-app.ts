@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import type { AppConfig } from '../../src/config/app-config.js';
@@ -17,6 +20,8 @@ export interface TestApp {
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     IX_TEST_MODE: '1',
+    // Labels of the default file printer, inbox and outbox land here, never in the repository's ./data.
+    IX_DATA_DIR: mkdtempSync(join(tmpdir(), 'ix-test-data-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     DATABASE_URL: databaseUrl,
     ...env,

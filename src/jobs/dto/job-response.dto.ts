@@ -27,7 +27,11 @@ export class JobCallbackDto {
 
 export class JobLabelDto {
   @ApiProperty({ nullable: true }) printer_id!: string | null;
-  @ApiProperty({ enum: ['none', 'queued', 'printed', 'failed'] }) status!: string;
+  @ApiProperty({
+    enum: ['none', 'queued', 'printed', 'failed'],
+    description: '`none` until the pipeline has queued the label (at the end of the job)',
+  })
+  status!: string;
 }
 
 export class JobResponseDto {
@@ -95,7 +99,10 @@ export function toJobResponse(job: Job): JobResponseDto {
       attempts: job.callback?.attempts ?? 0,
       last_error: job.callback?.lastError ?? null,
     },
-    label: { printer_id: job.label?.printer_id ?? null, status: job.label ? 'queued' : 'none' },
+    label: {
+      printer_id: job.labelPrint?.printerId ?? job.label?.printer_id ?? null,
+      status: job.labelPrint?.status ?? 'none',
+    },
     timings_ms: job.timingsMs,
   };
 }

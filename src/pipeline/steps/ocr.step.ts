@@ -19,7 +19,8 @@ export class OcrStep implements PipelineStep {
     const document = need(ctx.document, 'document');
     const useCase = need(ctx.useCase, 'use case').definition;
     const installed = this.config.pipeline.ocrLanguages;
-    const wanted = useCase.languages.filter((l) => installed.includes(l));
+    // In the installed order: each distinct language list gets its own pool of OCR workers (~200 MB each).
+    const wanted = installed.filter((l) => useCase.languages.includes(l));
     ctx.pages = await readDocument(document.bytes, document.mediaType, {
       ocr: this.ocr,
       languages: wanted.length > 0 ? wanted : [...installed],

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { WarningCode } from '../../extraction/reliability.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { type ExtractionAssessment, WarningCode } from '../../extraction/reliability.js';
+import { LabelService } from '../../printers/label.service.js';
+import type { UseCaseDefinition } from '../../use-cases/use-case.types.js';
 import { JobStatus } from '../../jobs/job.model.js';
 import { need, type PipelineContext } from '../pipeline-context.js';
 import type { PipelineStep } from '../pipeline-step.js';
@@ -14,14 +16,21 @@ import { PipelineRepository } from '../pipeline.repository.js';
 export class ResponseHandlerStep implements PipelineStep {
   readonly name = 'response';
 
-  constructor(private readonly repository: PipelineRepository) {}
+  private readonly logger = new Logger(ResponseHandlerStep.name);
+
+  constructor(
+    private readonly repository: PipelineRepository,
+    private readonly labels: LabelService,
+  ) {}
 
   async run(ctx: PipelineContext): Promise<void> {
     const assessment = need(ctx.assessment, 'assessment');
     const extraction = need(ctx.extraction, 'extraction');
     const useCase = need(ctx.useCase, 'use case');
+    const labelWarning = await this.printLabel(ctx, useCase.definition);
     const result = {
       ...assessment,
+      warnings: labelWarning ? [...assessment.warnings, labelWarning] : assessment.warnings,
       use_case_version: useCase.version,
       provider: extraction.provider,
       model: extraction.model,
@@ -45,5 +54,52 @@ export class ResponseHandlerStep implements PipelineStep {
     if (ctx.job.callbackUrl) {
       await this.repository.queueCallback(ctx.job.id, ctx.job.callbackUrl);
     }
+  }
+
+  /**
+   * When the job or its use case asks for a label: number the document (ASN) and queue the label. The label prints
+   * in the background; a label problem is a warning on the result, never a failed extraction.
+   */
+  private async printLabel(
+    ctx: PipelineContext,
+    useCase: UseCaseDefinition,
+  ): Promise<{ field: string; code: string; message: string } | undefined> {
+    const requested = ctx.job.label ?? (useCase.label ? {} : null);
+    if (!requested) {
+      return undefined;
+    }
+    const template = requested.template ?? useCase.label?.template ?? 'asn';
+    const printerId = requested.printer_id ?? useCase.label?.printer;
+    try {
+      ctx.asn = await this.labels.nextAsn();
+      const data = labelData(template, ctx.asn, useCase, need(ctx.assessment, 'assessment'));
+      await this.labels.printForJob(ctx.job.id, { printerId, template, data });
+      return undefined;
+    } catch (err) {
+      this.logger.warn({ job_id: ctx.job.id, err: (err as Error).message }, 'label not queued');
+      return { field: '', code: 'LABEL_FAILED', message: `label not queued: ${(err as Error).message}` };
+    }
+  }
+}
+
+/** What each template prints for a job: the ASN with its QR code, the extracted fields, or a one-line summary. */
+function labelData(
+  template: string,
+  asn: string,
+  useCase: UseCaseDefinition,
+  assessment: ExtractionAssessment,
+): unknown {
+  const printable = (v: unknown) =>
+    typeof v === 'number' || typeof v === 'string' ? v : v === null ? null : String(v);
+  switch (template) {
+    case 'fields':
+      return {
+        title: `${asn} ${useCase.name}`,
+        fields: Object.fromEntries(Object.entries(assessment.fields).map(([k, f]) => [k, printable(f.value)])),
+      };
+    case 'text':
+      return { text: `${asn} ${useCase.name}` };
+    default:
+      return { asn, title: useCase.name, date: new Date().toISOString().slice(0, 10) };
   }
 }
