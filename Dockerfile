@@ -18,6 +18,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Use cases are seeded into the database at boot; samples let a new user submit a first job from inside the image.
+COPY use-cases ./use-cases
+COPY samples ./samples
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
