@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 
 export interface DueCallback {
   jobId: string;
@@ -15,7 +16,7 @@ export class CallbacksRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   /** Due callbacks of finished jobs; each claimed one is leased for `leaseS` (a crash mid-send retries after it). */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { WakeSignal } from '../common/wake-signal.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { JobFailedError, JobHandler } from './job-handler.js';
@@ -45,8 +46,7 @@ export class JobWorker {
   private flushScheduled = false;
   private stopping = true;
   private loop: Promise<void> | undefined;
-  private signalled = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly wake = new WakeSignal();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastLoopAt: Date | undefined;
@@ -136,23 +136,7 @@ export class JobWorker {
   }
 
   private signal(): void {
-    this.signalled = true;
-    this.wakeUp?.();
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    if (this.signalled) {
-      this.signalled = false;
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.wakeUp = resolve;
-      timer = setTimeout(resolve, ms);
-    });
-    clearTimeout(timer);
-    this.wakeUp = undefined;
-    this.signalled = false;
+    this.wake.signal();
   }
 
   private async run(): Promise<void> {
@@ -161,7 +145,7 @@ export class JobWorker {
       this.lastLoopAt = new Date();
       const free = workerConcurrency - this.inFlight.size;
       if (free > 0) {
-        this.signalled = false;
+        this.wake.clear();
         let claimed: ClaimedJob[];
         try {
           claimed = await this.repository.claim(this.workerId, free, clientMaxRunning);
@@ -169,7 +153,7 @@ export class JobWorker {
         } catch (err) {
           this.lastError = (err as Error).message;
           this.logger.error({ err: this.lastError }, 'claim failed');
-          await this.sleep(CLAIM_ERROR_PAUSE_MS);
+          await this.wake.sleep(CLAIM_ERROR_PAUSE_MS);
           continue;
         }
         for (const job of claimed) {
@@ -179,7 +163,7 @@ export class JobWorker {
           continue; // a full batch: there may be more; claim again as soon as a slot frees
         }
       }
-      await this.sleep(pollIntervalMs);
+      await this.wake.sleep(pollIntervalMs);
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
 import { QUEUE_CHANNEL, SQL } from './queue.sql.js';
 
@@ -135,7 +136,7 @@ export class JobsRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   async upsertDocument(doc: NewDocument): Promise<void> {

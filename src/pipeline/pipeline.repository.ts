@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import type { SupportedMediaType } from '../documents/document.types.js';
 
 /** The pipeline's writes: documents fetched by URL, page counts, the use-case version, the callback outbox. */
@@ -9,7 +10,7 @@ export class PipelineRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   async documentContent(sha256: string): Promise<{ mediaType: SupportedMediaType; content: Buffer | null } | null> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { WakeSignal } from '../common/wake-signal.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { renderLabelPreview } from './label/label-preview.js';
@@ -39,8 +40,7 @@ export class PrintWorker {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = true;
   private loop: Promise<void> | undefined;
-  private signalled = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly wakeSignal = new WakeSignal();
   private unsubscribe: (() => void) | undefined;
   private lastSweep = 0;
 
@@ -93,8 +93,7 @@ export class PrintWorker {
   }
 
   private wake(): void {
-    this.signalled = true;
-    this.wakeUp?.();
+    this.wakeSignal.signal();
   }
 
   private wakeAt(when: Date): void {
@@ -112,21 +111,6 @@ export class PrintWorker {
     this.timers.add(timer);
   }
 
-  private async sleep(ms: number): Promise<void> {
-    if (this.signalled) {
-      this.signalled = false;
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.wakeUp = resolve;
-      timer = setTimeout(resolve, ms);
-    });
-    clearTimeout(timer);
-    this.wakeUp = undefined;
-    this.signalled = false;
-  }
-
   private async run(): Promise<void> {
     while (!this.stopping) {
       await this.sweepIfDue();
@@ -136,7 +120,7 @@ export class PrintWorker {
         .filter((id) => ![...this.inFlight.values()].some((j) => j.printerId === id));
       let pause = this.config.queue.pollIntervalMs;
       if (idle.length > 0) {
-        this.signalled = false;
+        this.wakeSignal.clear();
         try {
           for (const job of await this.repository.claimPrintJobs(this.workerId, idle)) {
             this.begin(job);
@@ -150,7 +134,7 @@ export class PrintWorker {
           }
         }
       }
-      await this.sleep(pause);
+      await this.wakeSignal.sleep(pause);
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import type { LabelSize, LabelTemplate } from './label/label-layout.types.js';
 import {
   type ClaimedPrintJob,
@@ -170,7 +171,7 @@ export class PrintersRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   /** Upserts the configured printers (active) and marks every other one inactive, in one transaction. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 
 /** One row of `processor_state`: a file as a processor last saw it and what became of it. */
 export interface FileState {
@@ -61,7 +62,7 @@ export class ProcessorStateRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   async load(processor: string, paths: string[]): Promise<Map<string, FileState>> {

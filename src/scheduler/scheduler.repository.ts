@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import { AppConfig } from '../config/app-config.js';
 import { TaskRunStatus, type TaskRunRecord, type TaskScope, type TaskTrigger } from './task.types.js';
 
@@ -66,7 +67,7 @@ export class SchedulerRepository implements OnApplicationShutdown {
     db: DataSource,
     private readonly config: AppConfig,
   ) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   /** Inserts a finished run and prunes the task's history to its newest `keep` runs, in one statement. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import type { UseCaseDefinition } from './use-case.types.js';
 
 export interface StoredUseCase {
@@ -35,7 +36,7 @@ export class UseCasesRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   async latestAll(): Promise<StoredUseCase[]> {
