@@ -89,8 +89,9 @@ function labelData(
   useCase: UseCaseDefinition,
   assessment: ExtractionAssessment,
 ): unknown {
-  const printable = (v: unknown) =>
-    typeof v === 'number' || typeof v === 'string' ? v : v === null ? null : String(v);
+  // Labels print scalars; anything structured is printed as its JSON, never as "[object Object]".
+  const printable = (v: unknown): string | number | null =>
+    typeof v === 'number' || typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v);
   switch (template) {
     case 'fields':
       return {
