@@ -1,16 +1,14 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../common/errors/domain-error.js';
-import { AppConfig } from '../config/app-config.js';
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
+import { timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyRegistry } from './api-key.registry.js';
+import { keyDigest } from './api-keys.js';
+import { ForbiddenError, UnauthorizedError } from './auth.errors.js';
+import { setPrincipal } from './client-identity.js';
 
 /** Compares in constant time (over fixed-length digests, so the key's length does not leak either). */
 export function keyMatches(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
+  return timingSafeEqual(keyDigest(presented), keyDigest(expected));
 }
 
 export function bearerToken(req: FastifyRequest): string | undefined {
@@ -19,31 +17,43 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** Guards `/admin/*` with IX_ADMIN_KEY when set; without it the service runs open (warned at boot). */
+/** 401 with the challenge RFC 6750 asks for. */
+export function unauthorized(reply: FastifyReply, message: string): UnauthorizedError {
+  void reply.header('www-authenticate', 'Bearer realm="ix"');
+  return new UnauthorizedError(message);
+}
+
+/**
+ * Lets only the admin key through, when auth is on at all:
+ * - IX_ADMIN_KEY set: the admin key opens; a client key is a 403, anything else a 401.
+ * - IX_ADMIN_KEY unset but IX_API_KEYS set: closed (no key opens it) rather than open to every client.
+ * - Neither set: open (warned at boot).
+ */
+export function requireAdminKey(keys: ApiKeyRegistry, req: FastifyRequest, reply: FastifyReply, what: string): void {
+  if (!keys.adminKeyConfigured && !keys.clientKeysConfigured) {
+    setPrincipal(req, { kind: 'open' });
+    return;
+  }
+  const owner = keys.identify(bearerToken(req));
+  if (owner?.kind === 'admin') {
+    setPrincipal(req, owner);
+    return;
+  }
+  const closed = `${what} are closed: API keys are configured but IX_ADMIN_KEY is not`;
+  if (owner?.kind === 'client') {
+    throw new ForbiddenError(keys.adminKeyConfigured ? `${what} need the admin key, not a client key` : closed);
+  }
+  throw unauthorized(reply, keys.adminKeyConfigured ? `${what} need Authorization: Bearer <IX_ADMIN_KEY>` : closed);
+}
+
+/** Guards `/admin/*` (and `PUT /use-cases/:name`); the global `ApiKeyGuard` leaves routes with this guard to it. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  private static warned = false;
-
-  constructor(private readonly config: AppConfig) {
-    if (!config.auth.adminKey && !AdminKeyGuard.warned) {
-      AdminKeyGuard.warned = true;
-      new Logger(AdminKeyGuard.name).warn('IX_ADMIN_KEY is not set: /admin endpoints are open');
-    }
-  }
+  constructor(private readonly keys: ApiKeyRegistry) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const expected = this.config.auth.adminKey;
-    if (!expected) {
-      return true;
-    }
-    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>());
-    if (!token || !keyMatches(token, expected)) {
-      throw new DomainError(
-        'UNAUTHORIZED',
-        'admin endpoints need Authorization: Bearer <IX_ADMIN_KEY>',
-        HttpStatus.UNAUTHORIZED,
-      );
-    }
+    const http = context.switchToHttp();
+    requireAdminKey(this.keys, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), 'admin endpoints');
     return true;
   }
 }

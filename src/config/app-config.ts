@@ -1,3 +1,5 @@
+import type { ApiKeyEntry } from '../auth/api-keys.js';
+
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,6 +22,11 @@ export interface DatabaseConfig {
 export interface QueueConfig {
   /** Concurrent jobs per worker process. */
   readonly workerConcurrency: number;
+  /**
+   * Jobs claimed beyond the free slots and kept in a local buffer (0 = claim only for free slots). Saves a claim
+   * round trip per job when jobs are short; buffered jobs are held by this worker, so keep it 0 for slow jobs.
+   */
+  readonly workerPrefetch: number;
   /** Fallback poll when no NOTIFY arrives (NOTIFY is only a latency hint). */
   readonly pollIntervalMs: number;
   /** A running job whose heartbeat is older than this is returned to the queue (or ends ORPHANED). */
@@ -42,8 +49,10 @@ export interface ApiConfig {
 }
 
 export interface AuthConfig {
-  /** Bearer key for /admin/*; undefined = open (warned at boot). */
+  /** Bearer key for /admin/* and /metrics; undefined = /admin open without API keys, closed with them. */
   readonly adminKey: string | undefined;
+  /** Client API keys (`IX_API_KEYS` and `IX_API_KEYS_FILE`) as sha256 digests; empty = open mode (warned at boot). */
+  readonly apiKeys: readonly ApiKeyEntry[];
 }
 
 export const GENAI_PROVIDERS = ['heuristic', 'ollama', 'openai', 'fake'] as const;
@@ -70,6 +79,8 @@ export interface CallbackConfig {
   /** client id -> signing secret; `*` is the fallback for clients without one. */
   readonly secrets: ReadonlyMap<string, string>;
   readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt (half of it random), capped at an hour. */
+  readonly retryBaseMs: number;
 }
 
 export interface PrintersConfig {

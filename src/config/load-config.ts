@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type ApiKeyEntry, duplicates, keyDigest, parseApiKeys } from '../auth/api-keys.js';
 import { AppConfig, GENAI_PROVIDERS, LOG_LEVELS, ROLES } from './app-config.js';
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable on one line. */
@@ -126,6 +128,47 @@ const keyValues = () =>
       return map;
     });
 
+/** `client_a:key1,client_b:key2`: keys kept as sha256 digests; problems name the entry, never the key. */
+const apiKeys = (variable: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): ApiKeyEntry[] => {
+      if (v === undefined || v.trim() === '') {
+        return [];
+      }
+      return apiKeyEntries(parseApiKeys(v, 'entry', variable), ctx);
+    });
+
+/** A file with one `client:key` per line (a mounted Kubernetes secret); `#` comments and blank lines skipped. */
+const apiKeysFile = (variable: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): ApiKeyEntry[] => {
+      if (v === undefined || v === '') {
+        return [];
+      }
+      let text: string;
+      try {
+        text = readFileSync(v, 'utf8');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+        return z.NEVER;
+      }
+      return apiKeyEntries(parseApiKeys(text, 'line', variable), ctx);
+    });
+
+function apiKeyEntries(parsed: ReturnType<typeof parseApiKeys>, ctx: z.RefinementCtx): ApiKeyEntry[] {
+  if (parsed.problems.length > 0) {
+    for (const message of parsed.problems) {
+      ctx.addIssue({ code: 'custom', message });
+    }
+    return z.NEVER;
+  }
+  return parsed.entries;
+}
+
 const postgresUrl = z
   .string()
   .optional()
@@ -162,11 +205,14 @@ const envSchema = z.object({
   IX_MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   IX_USE_CASES: list(['invoice', 'receipt', 'generic']),
   IX_WORKER_CONCURRENCY: int(4, 0, 256),
+  IX_WORKER_PREFETCH: int(0, 0, 1_000),
   IX_POLL_INTERVAL_MS: int(5000, 10, 3_600_000),
   IX_ORPHAN_TIMEOUT_S: int(60, 2, 86_400),
   IX_CLIENT_MAX_RUNNING: int(0, 0, 100_000),
   IX_MAX_ATTEMPTS: int(3, 1, 100),
   IX_ADMIN_KEY: secret(16),
+  IX_API_KEYS: apiKeys('IX_API_KEYS'),
+  IX_API_KEYS_FILE: apiKeysFile('IX_API_KEYS_FILE'),
   IX_RETRY_BASE_MS: int(2000, 1, 3_600_000),
   IX_TEST_JOB_MS: int(0, 0, 3_600_000),
   IX_JOB_HANDLER: oneOf(['pipeline', 'noop'] as const, 'pipeline'),
@@ -185,6 +231,7 @@ const envSchema = z.object({
   IX_GENAI_MAX_CONCURRENCY: int(2, 1, 256),
   IX_CALLBACK_SECRETS: keyValues(),
   IX_CALLBACK_MAX_ATTEMPTS: int(8, 1, 100),
+  IX_CALLBACK_RETRY_BASE_MS: int(10_000, 1, 3_600_000),
   IX_PRINTERS: text(''),
   IX_PRINTERS_FILE: text('./printers.yaml'),
   IX_PRINTER_PROBE_INTERVAL_S: int(15, 1, 86_400),
@@ -194,11 +241,34 @@ const envSchema = z.object({
   IX_RETENTION_DAYS: int(30, 1, 36_500),
 });
 
+/** Clashes between the two API-key sources, and with the admin key (each source is consistent on its own). */
+const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
+  const keys = [...e.IX_API_KEYS, ...e.IX_API_KEYS_FILE];
+  for (const { entry, message } of duplicates(keys)) {
+    ctx.addIssue({ code: 'custom', path: [entry.variable], message });
+  }
+  const admin = e.IX_ADMIN_KEY === undefined ? undefined : keyDigest(e.IX_ADMIN_KEY);
+  const clash = admin && keys.find((k) => k.digest.equals(admin));
+  if (clash) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['IX_ADMIN_KEY'],
+      message: `must differ from every API key (it is the key of ${clash.variable} ${clash.place})`,
+    });
+  }
+});
+
 /** Secrets are never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'IX_ADMIN_KEY', 'IX_GENAI_API_KEY', 'IX_CALLBACK_SECRETS']);
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'IX_ADMIN_KEY',
+  'IX_API_KEYS',
+  'IX_GENAI_API_KEY',
+  'IX_CALLBACK_SECRETS',
+]);
 
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -225,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     queue: {
       workerConcurrency: e.IX_WORKER_CONCURRENCY,
+      workerPrefetch: e.IX_WORKER_PREFETCH,
       pollIntervalMs: e.IX_POLL_INTERVAL_MS,
       orphanTimeoutS: e.IX_ORPHAN_TIMEOUT_S,
       clientMaxRunning: e.IX_CLIENT_MAX_RUNNING,
@@ -234,7 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       jobHandler: e.IX_JOB_HANDLER,
     },
     api: { maxUploadBytes: e.IX_MAX_UPLOAD_BYTES, useCases: e.IX_USE_CASES },
-    auth: { adminKey: e.IX_ADMIN_KEY },
+    auth: { adminKey: e.IX_ADMIN_KEY, apiKeys: [...e.IX_API_KEYS, ...e.IX_API_KEYS_FILE] },
     pipeline: {
       useCasesDir: resolve(e.IX_USE_CASES_DIR),
       maxPages: e.IX_MAX_PAGES,
@@ -250,7 +321,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       genaiTimeoutMs: e.IX_GENAI_TIMEOUT_MS,
       genaiMaxConcurrency: e.IX_GENAI_MAX_CONCURRENCY,
     },
-    callbacks: { secrets: e.IX_CALLBACK_SECRETS, maxAttempts: e.IX_CALLBACK_MAX_ATTEMPTS },
+    callbacks: {
+      secrets: e.IX_CALLBACK_SECRETS,
+      maxAttempts: e.IX_CALLBACK_MAX_ATTEMPTS,
+      retryBaseMs: e.IX_CALLBACK_RETRY_BASE_MS,
+    },
     printers: {
       json: e.IX_PRINTERS || undefined,
       file: resolve(e.IX_PRINTERS_FILE),

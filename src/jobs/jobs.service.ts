@@ -30,7 +30,10 @@ export interface SubmitJobInput {
 }
 
 export interface ListJobsQuery {
+  /** The caller's visibility: its own client's jobs, or null for every client (open mode, admin). */
   clientScope: string | null;
+  /** A filter on top of the scope; naming a client outside the scope finds nothing. */
+  clientId?: string;
   status?: JobStatus;
   useCase?: string;
   limit: number;
@@ -180,8 +183,10 @@ export class JobsService {
     return job;
   }
 
-  async findByRequest(clientId: string, requestId: string): Promise<Job> {
-    const job = await this.repository.findByClientRequest(clientId, requestId);
+  /** Correlation lookup, within the caller's scope: another client's job is not found (404), not forbidden. */
+  async findByRequest(clientId: string, requestId: string, clientScope: string | null): Promise<Job> {
+    const visible = clientScope === null || clientScope === clientId;
+    const job = visible ? await this.repository.findByClientRequest(clientId, requestId) : null;
     if (!job) {
       throw new NotFoundError(`job with client_id "${clientId}" and request_id "${requestId}"`);
     }
@@ -189,11 +194,16 @@ export class JobsService {
   }
 
   async list(query: ListJobsQuery): Promise<{ items: Job[]; nextCursor: string | null }> {
+    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const { clientScope, clientId } = query;
+    if (clientScope !== null && clientId !== undefined && clientId !== clientScope) {
+      return { items: [], nextCursor: null };
+    }
     const items = await this.repository.list({
-      clientId: query.clientScope,
+      clientId: clientScope ?? clientId ?? null,
       status: query.status,
       useCase: query.useCase,
-      beforeSeq: query.cursor ? decodeCursor(query.cursor) : undefined,
+      beforeSeq,
       limit: query.limit + 1,
     });
     const more = items.length > query.limit;

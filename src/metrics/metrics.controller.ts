@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { prometheusContentType } from 'prom-client';
+import { Operator } from '../auth/access.decorators.js';
 import { MetricsService, type MetricsSnapshot } from './metrics.service.js';
 
 @ApiTags('metrics')
+@Operator()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
@@ -42,7 +44,9 @@ export class MetricsController {
 
   @Get('prometheus')
   @Header('Content-Type', prometheusContentType)
-  @ApiOperation({ summary: 'The same metrics in the Prometheus text exposition format (plus process metrics)' })
+  @ApiOperation({
+    summary: 'The same metrics in the Prometheus text exposition format (0.0.4), with a step-duration histogram',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' } })
   prometheus(): Promise<string> {

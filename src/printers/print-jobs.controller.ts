@@ -1,11 +1,12 @@
 import { Controller, Get, HttpStatus, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PrintJobResponseDto, toPrintJobResponse } from './dto/print-job.dto.js';
 import { LabelService } from './label.service.js';
 import { ERROR_SCHEMA } from './printers.controller.js';
 
 @ApiTags('printers')
+@ApiBearerAuth()
 @Controller('print-jobs')
 export class PrintJobsController {
   constructor(private readonly labels: LabelService) {}

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CreateLabelDto, PrintJobCreatedDto } from './dto/print-job.dto.js';
 import {
   PrinterListDto,
@@ -23,6 +23,7 @@ export const ERROR_SCHEMA = {
 };
 
 @ApiTags('printers')
+@ApiBearerAuth()
 @Controller('printers')
 export class PrintersController {
   constructor(

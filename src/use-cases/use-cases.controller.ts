@@ -31,6 +31,7 @@ function toUseCaseResponse(u: StoredUseCase): UseCaseResponse {
 }
 
 @ApiTags('use-cases')
+@ApiBearerAuth()
 @Controller('use-cases')
 export class UseCasesController {
   constructor(private readonly catalog: UseCaseCatalog) {}

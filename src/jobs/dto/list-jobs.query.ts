@@ -4,7 +4,11 @@ import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-
 import { JobStatus } from '../job.model.js';
 
 export class ListJobsQueryDto {
-  @ApiPropertyOptional({ description: 'With request_id: correlation lookup (one job or 404).' })
+  @ApiPropertyOptional({
+    description:
+      "With request_id: correlation lookup (one job or 404); otherwise a listing filter. Defaults to the API key's " +
+      'client; another client finds nothing.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)

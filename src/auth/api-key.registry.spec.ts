@@ -1,0 +1,62 @@
+import { timingSafeEqual } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { ApiKeyRegistry } from './api-key.registry.js';
+import { parseApiKeys } from './api-keys.js';
+
+const KEYS = 'a:key-a-0123456789abcdef,b:key-b-0123456789abcdef,c:key-c-0123456789abcdef';
+const ADMIN = 'admin-0123456789abcdef';
+
+/** A registry whose comparisons are counted (the real `timingSafeEqual` does the comparing). */
+function counted(admin: string | null = ADMIN) {
+  const calls: number[] = [];
+  const equal = (x: Buffer, y: Buffer) => {
+    calls.push(x.length);
+    return timingSafeEqual(x, y);
+  };
+  return {
+    sut: new ApiKeyRegistry(parseApiKeys(KEYS, 'entry', 'IX_API_KEYS').entries, admin ?? undefined, equal),
+    calls,
+  };
+}
+
+describe(ApiKeyRegistry.name, () => {
+  describe('identify', () => {
+    it("finds a client key's client and the admin key", () => {
+      const { sut } = counted();
+      expect(sut.identify('key-a-0123456789abcdef')).toEqual({ kind: 'client', clientId: 'a' });
+      expect(sut.identify('key-c-0123456789abcdef')).toEqual({ kind: 'client', clientId: 'c' });
+      expect(sut.identify(ADMIN)).toEqual({ kind: 'admin' });
+    });
+
+    it('knows no key it was not given: wrong, prefix, longer, empty, absent', () => {
+      const { sut } = counted();
+      for (const guess of ['key-a-0123456789abcdeX', 'key-a-0123456789abcde', 'key-a-0123456789abcdef0', '']) {
+        expect(sut.identify(guess)).toBeUndefined();
+      }
+      expect(sut.identify(undefined)).toBeUndefined();
+    });
+
+    it('compares 32-byte digests against every stored key, wherever the match is (no early exit)', () => {
+      for (const presented of ['key-a-0123456789abcdef', 'key-c-0123456789abcdef', ADMIN, 'nobody-0123456789abcdef']) {
+        const { sut, calls } = counted();
+        sut.identify(presented);
+        expect(calls).toEqual([32, 32, 32, 32]); // 3 client keys + the admin key, each time
+      }
+    });
+
+    it('works without an admin key', () => {
+      const { sut, calls } = counted(null);
+      expect(sut.identify('key-b-0123456789abcdef')).toEqual({ kind: 'client', clientId: 'b' });
+      expect(calls).toHaveLength(3);
+      expect(sut.adminKeyConfigured).toBe(false);
+      expect(sut.clientKeysConfigured).toBe(true);
+    });
+  });
+
+  it('reports open mode when no client key is configured', () => {
+    const sut = new ApiKeyRegistry([], undefined);
+    expect(sut.clientKeysConfigured).toBe(false);
+    expect(sut.adminKeyConfigured).toBe(false);
+    expect(sut.identify('anything-at-all-here')).toBeUndefined();
+  });
+});
