@@ -57,7 +57,10 @@ export class CallbackDeliveryService {
       error: result.error ?? `HTTP ${result.status}`,
       status: result.status,
       retryable: result.retryable,
-      delayMs: nextCallbackDelayMs(attempts + 1),
+      delayMs: nextCallbackDelayMs(attempts + 1, Math.random, {
+        baseMs: this.config.callbacks.retryBaseMs,
+        maxMs: 3_600_000,
+      }),
       maxAttempts: this.config.callbacks.maxAttempts,
     });
     this.logger.warn({ job_id: jobId, status: result.status, err: result.error, state }, 'callback attempt failed');

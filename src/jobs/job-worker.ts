@@ -29,7 +29,8 @@ export interface WorkerState {
 /**
  * Claims jobs into `IX_WORKER_CONCURRENCY` slots and runs the JobHandler on each.
  *
- * - Claims in batches (as many as there are free slots) and keeps claiming while it gets full batches:
+ * - Claims in batches (the free slots, plus IX_WORKER_PREFETCH jobs kept in a local buffer for short jobs) and
+ *   keeps claiming while it gets full batches:
  *   a worker with free slots and a non-empty queue never waits for a NOTIFY.
  * - Otherwise it sleeps until a NOTIFY, a freed slot, or the fallback poll, whichever comes first;
  *   a wake-up that arrives while it is claiming is remembered, not lost.
@@ -41,6 +42,8 @@ export class JobWorker {
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger(JobWorker.name);
   private readonly inFlight = new Map<string, InFlight>();
+  /** Claimed ahead of a free slot (IX_WORKER_PREFETCH): held by this worker like running jobs, started in order. */
+  private readonly buffer: ClaimedJob[] = [];
   private readonly finished: JobFinish[] = [];
   private flushing: Promise<void> | undefined;
   private flushScheduled = false;
@@ -107,6 +110,15 @@ export class JobWorker {
     await this.stopClaiming();
     this.loop = undefined;
     this.unsubscribe?.();
+    const buffered = this.buffer.splice(0);
+    if (buffered.length > 0) {
+      // Never started: hand them back at once (no attempt charged) so other workers can take them.
+      const released = await this.repository.release(
+        this.workerId,
+        buffered.map((j) => j.id),
+      );
+      this.logger.log({ job_ids: released }, 'returned prefetched jobs to the queue');
+    }
     const pending = [...this.inFlight.values()].map((f) => f.done);
     if (pending.length > 0) {
       this.logger.log({ in_flight: pending.length, grace_ms: graceMs }, 'waiting for in-flight jobs');
@@ -140,15 +152,19 @@ export class JobWorker {
   }
 
   private async run(): Promise<void> {
-    const { workerConcurrency, clientMaxRunning, pollIntervalMs } = this.config.queue;
+    const { workerConcurrency, workerPrefetch, clientMaxRunning, pollIntervalMs } = this.config.queue;
     while (!this.stopping) {
       this.lastLoopAt = new Date();
-      const free = workerConcurrency - this.inFlight.size;
-      if (free > 0) {
+      this.fillSlots();
+      const free = workerConcurrency - this.inFlight.size; // > 0 only when the buffer is empty
+      const want = free + workerPrefetch - this.buffer.length;
+      // Claim when a slot is free, or (prefetching) when the buffer is down to half, so the next batch arrives
+      // while buffered jobs still run: short jobs then cost one claim per (slots + prefetch), not one per slot.
+      if (free > 0 || (workerPrefetch > 0 && this.buffer.length <= workerPrefetch / 2)) {
         this.wake.clear();
         let claimed: ClaimedJob[];
         try {
-          claimed = await this.repository.claim(this.workerId, free, clientMaxRunning);
+          claimed = await this.repository.claim(this.workerId, want, clientMaxRunning);
           this.lastError = undefined;
         } catch (err) {
           this.lastError = (err as Error).message;
@@ -156,14 +172,20 @@ export class JobWorker {
           await this.wake.sleep(CLAIM_ERROR_PAUSE_MS);
           continue;
         }
-        for (const job of claimed) {
-          this.begin(job);
-        }
-        if (claimed.length === free) {
+        this.buffer.push(...claimed);
+        this.fillSlots();
+        if (claimed.length === want) {
           continue; // a full batch: there may be more; claim again as soon as a slot frees
         }
       }
       await this.wake.sleep(pollIntervalMs);
+    }
+  }
+
+  /** Starts buffered jobs in the free slots. */
+  private fillSlots(): void {
+    while (!this.stopping && this.inFlight.size < this.config.queue.workerConcurrency && this.buffer.length > 0) {
+      this.begin(this.buffer.shift()!);
     }
   }
 
@@ -185,7 +207,10 @@ export class JobWorker {
       )
       .finally(() => {
         this.inFlight.delete(job.id);
-        this.signal(); // a slot is free
+        this.fillSlots(); // the next prefetched job takes the slot without a round trip
+        if (this.buffer.length <= this.config.queue.workerPrefetch / 2) {
+          this.signal(); // a slot is free, or the buffer wants a refill
+        }
       });
     this.inFlight.set(job.id, { job, abort, done });
   }
@@ -257,7 +282,7 @@ export class JobWorker {
   }
 
   private async heartbeat(): Promise<void> {
-    const ids = [...this.inFlight.keys()];
+    const ids = [...this.inFlight.keys(), ...this.buffer.map((j) => j.id)];
     if (ids.length === 0) {
       return;
     }

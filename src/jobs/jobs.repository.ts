@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
@@ -132,11 +132,31 @@ export interface RetryPolicy {
  * prepared statements; nothing here holds a transaction across work.
  */
 @Injectable()
-export class JobsRepository {
+export class JobsRepository implements OnApplicationShutdown {
   private readonly pool: pg.Pool;
+  /**
+   * Claims and heartbeats commit without waiting for the WAL flush (`synchronous_commit=off` on these sessions
+   * only). Losing one in a server crash is harmless: the job is simply pending again and runs again (delivery is
+   * at-least-once anyway), and the worker's later completion applies to nothing it no longer holds. Every other
+   * write stays synchronous, and a synchronous commit also flushes any earlier asynchronous one.
+   */
+  private readonly claimPool: pg.Pool;
 
   constructor(db: DataSource) {
     this.pool = pgPool(db);
+    const base = this.pool.options as pg.PoolConfig;
+    this.claimPool = new pg.Pool({
+      ...base,
+      max: 4,
+      application_name: `${base.application_name ?? 'ix'}-claim`,
+      options: `${base.options ?? ''} -c synchronous_commit=off`.trim(),
+    });
+    this.claimPool.on('error', () => undefined); // an idle client's error surfaces on its next query instead
+  }
+
+  /** After the workers have stopped (beforeApplicationShutdown), so their last heartbeat still has a pool. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.claimPool.end();
   }
 
   async upsertDocument(doc: NewDocument): Promise<void> {
@@ -262,14 +282,14 @@ export class JobsRepository {
   async claim(workerId: string, limit: number, clientMaxRunning: number): Promise<ClaimedJob[]> {
     const res =
       clientMaxRunning > 0
-        ? await this.pool.query<ClaimRow>({ ...SQL.claimFair, values: [workerId, limit, clientMaxRunning] })
-        : await this.pool.query<ClaimRow>({ ...SQL.claim, values: [workerId, limit] });
+        ? await this.claimPool.query<ClaimRow>({ ...SQL.claimFair, values: [workerId, limit, clientMaxRunning] })
+        : await this.claimPool.query<ClaimRow>({ ...SQL.claim, values: [workerId, limit] });
     return res.rows.map(toClaimed);
   }
 
   /** Returns the ids this worker still holds (a job swept away from a stalled worker is not among them). */
   async heartbeat(workerId: string, ids: string[]): Promise<string[]> {
-    const res = await this.pool.query<{ id: string }>({ ...SQL.heartbeat, values: [workerId, ids] });
+    const res = await this.claimPool.query<{ id: string }>({ ...SQL.heartbeat, values: [workerId, ids] });
     return res.rows.map((r) => r.id);
   }
 

@@ -307,3 +307,46 @@ describe('pipeline end to end', () => {
     });
   });
 });
+
+describe('callbacks to a failing receiver', () => {
+  it('retries with backoff, then marks the callback failed without touching the job status', async () => {
+    const database = await createTestDatabase();
+    const receiver = await LoopbackServer.start((_req, res) => res.writeHead(503).end('busy'));
+    const app = await createTestApp(database.url, {
+      IX_GENAI_PROVIDER: 'heuristic',
+      IX_URL_ALLOWLIST: '127.0.0.1',
+      IX_CALLBACK_MAX_ATTEMPTS: '3',
+      IX_CALLBACK_RETRY_BASE_MS: '50',
+      IX_POLL_INTERVAL_MS: '200',
+    });
+    try {
+      const submitted = await request(app.app.getHttpServer())
+        .post('/jobs')
+        .send({
+          request_id: 'cb-fail',
+          use_case: 'receipt',
+          callback_url: `http://127.0.0.1:${receiver.port}/hook`,
+          document: { content_base64: INVOICE_PDF.toString('base64') },
+        })
+        .expect(201);
+      const failed = await waitFor(
+        'the callback to fail',
+        async () => {
+          const res = await request(app.app.getHttpServer()).get(`/jobs/${submitted.body.id}`);
+          return res.body.callback.status === 'failed'
+            ? (res.body as Envelope & { callback: { last_error: string } })
+            : null;
+        },
+        20_000,
+        100,
+      );
+      expect(receiver.requests.filter((r) => r.url === '/hook')).toHaveLength(3);
+      expect(failed.callback.attempts).toBe(3);
+      expect(['done', 'error']).toContain(failed.status);
+    } finally {
+      await app.close();
+      await receiver.close();
+      await database.drop();
+    }
+  });
+});
