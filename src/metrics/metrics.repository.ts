@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import type { JobStatus } from '../jobs/job.model.js';
 
 export interface QueueStats {
@@ -34,6 +35,33 @@ export const BACKLOG_SOURCES = {
 } as const;
 export type BacklogName = keyof typeof BACKLOG_SOURCES;
 
+/** The metrics statements (exported for the plan checks in test/metrics). */
+export const METRICS_SQL = {
+  queue: {
+    name: 'ix_metrics_queue',
+    text: `SELECT p.pending, (SELECT count(*)::int FROM jobs WHERE status = 'running') AS running, p.lag_s
+        FROM (SELECT count(*)::int AS pending,
+                     extract(epoch FROM now() - min(run_after) FILTER (WHERE run_after <= now()))::float8 AS lag_s
+                FROM jobs WHERE status = 'pending') p`,
+  },
+  finishedWithin: {
+    name: 'ix_metrics_finished_window',
+    text: `SELECT status, use_case, count(*)::int AS n,
+                    avg(extract(epoch FROM finished_at - started_at))::float8 AS avg_s
+               FROM jobs
+              WHERE finished_at >= now() - make_interval(hours => $1)
+              GROUP BY status, use_case`,
+  },
+  finishedSince: {
+    name: 'ix_metrics_finished_since',
+    text: `WITH w AS (SELECT now() - make_interval(secs => $2) AS up_to)
+        SELECT w.up_to, j.status, count(j.id)::int AS n
+          FROM w LEFT JOIN jobs j
+            ON $1::timestamptz IS NOT NULL AND j.finished_at > $1::timestamptz AND j.finished_at <= w.up_to
+         GROUP BY w.up_to, j.status`,
+  },
+} as const;
+
 /**
  * The metrics' SQL. Each statement reads an index: the pending and running counts the queue's partial indexes
  * (jobs_claim_idx, jobs_running_client_idx), the 24 h window jobs_finished_at_idx.
@@ -43,17 +71,11 @@ export class MetricsRepository {
   private readonly pool: pg.Pool;
 
   constructor(db: DataSource) {
-    this.pool = (db.driver as unknown as { master: pg.Pool }).master;
+    this.pool = pgPool(db);
   }
 
   async queue(): Promise<QueueStats> {
-    const res = await this.pool.query<{ pending: number; running: number; lag_s: number | null }>({
-      name: 'ix_metrics_queue',
-      text: `SELECT p.pending, (SELECT count(*)::int FROM jobs WHERE status = 'running') AS running, p.lag_s
-        FROM (SELECT count(*)::int AS pending,
-                     extract(epoch FROM now() - min(run_after) FILTER (WHERE run_after <= now()))::float8 AS lag_s
-                FROM jobs WHERE status = 'pending') p`,
-    });
+    const res = await this.pool.query<{ pending: number; running: number; lag_s: number | null }>(METRICS_SQL.queue);
     const row = res.rows[0];
     return { pending: row.pending, running: row.running, lagSeconds: Math.max(0, row.lag_s ?? 0) };
   }
@@ -61,12 +83,7 @@ export class MetricsRepository {
   /** Jobs finished within the last `hours`, by status and use case. */
   async finishedWithin(hours: number): Promise<FinishedGroup[]> {
     const res = await this.pool.query<{ status: JobStatus; use_case: string; n: number; avg_s: number | null }>({
-      name: 'ix_metrics_finished_window',
-      text: `SELECT status, use_case, count(*)::int AS n,
-                    avg(extract(epoch FROM finished_at - started_at))::float8 AS avg_s
-               FROM jobs
-              WHERE finished_at >= now() - make_interval(hours => $1)
-              GROUP BY status, use_case`,
+      ...METRICS_SQL.finishedWithin,
       values: [hours],
     });
     return res.rows.map((r) => ({ status: r.status, useCase: r.use_case, count: r.n, avgSeconds: r.avg_s }));
@@ -81,12 +98,7 @@ export class MetricsRepository {
     settleS: number,
   ): Promise<{ upTo: Date; counts: { status: string; n: number }[] }> {
     const res = await this.pool.query<{ up_to: Date; status: string | null; n: number }>({
-      name: 'ix_metrics_finished_since',
-      text: `WITH w AS (SELECT now() - make_interval(secs => $2) AS up_to)
-        SELECT w.up_to, j.status, count(j.id)::int AS n
-          FROM w LEFT JOIN jobs j
-            ON $1::timestamptz IS NOT NULL AND j.finished_at > $1::timestamptz AND j.finished_at <= w.up_to
-         GROUP BY w.up_to, j.status`,
+      ...METRICS_SQL.finishedSince,
       values: [since, settleS],
     });
     return {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { rfc3339 } from '../common/time.js';
 import { JobStatus } from '../jobs/job.model.js';
 import { TaskRegistry, type TaskView } from '../scheduler/task-registry.js';
@@ -57,7 +57,8 @@ function taskMetrics(view: TaskView): TaskMetrics {
  * `/metrics` and `/metrics/prometheus`. Gauges are read from PostgreSQL at each request (every replica answers for
  * the cluster); `ix_jobs_finished_total` counts the finishes this process has seen in the database since it
  * started, so each replica reports the cluster's rate (aggregate with max, not sum); the step-duration histogram is
- * fed in-process by the pipeline through `observeStepDuration`.
+ * fed in-process by the pipeline through `observeStepDuration`. prom-client's default process metrics are left out:
+ * three of them (`nodejs_active_*_total` gauges) fail `promtool check metrics`.
  */
 @Injectable()
 export class MetricsService {
@@ -132,7 +133,6 @@ export class MetricsService {
     private readonly repository: MetricsRepository,
     private readonly tasks: TaskRegistry,
   ) {
-    collectDefaultMetrics({ register: this.registry });
     for (const status of FINISHED_STATUSES) {
       this.finishedTotal.inc({ status }, 0);
     }
