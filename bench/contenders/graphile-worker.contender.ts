@@ -1,0 +1,108 @@
+import pg from 'pg';
+import { Logger, makeWorkerUtils, run, type WorkerUtils } from 'graphile-worker';
+import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
+
+const TASK = 'noop';
+const SCHEMA = 'graphile_worker';
+const LOCAL_QUEUE_SIZE = 50;
+const PREFILL_CHUNK = 5_000;
+
+/** Keeps warnings and errors (they matter), drops info/debug (one "Completed task" line per job). */
+function quietLogger(errors: string[]): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === 'error' || level === 'warning') {
+      errors.push(`${level}: ${message}`);
+    }
+  });
+}
+
+/**
+ * graphile-worker at its best throughput settings: a local queue fetching (and locking) 50 jobs per query,
+ * batched completions, prepared statements, `concurrentJobs` = C.
+ */
+export class GraphileWorkerContender implements Contender {
+  readonly name = 'graphile-worker';
+  readonly settings = [
+    `enqueue: workerUtils.addJob('${TASK}', { i }) (calls ${SCHEMA}.add_job; its trigger NOTIFYs)`,
+    `run({ concurrency: C, maxPoolSize: max(10, C + 2), pollInterval: 2000, noHandleSignals: true, crontab: '', ` +
+      `preset.worker: { preparedStatements: true, localQueue: { size: ${LOCAL_QUEUE_SIZE} }, ` +
+      `completeJobBatchDelay: 0, failJobBatchDelay: 0 } }), task list with one no-op task`,
+    `logger: info/debug dropped (graphile logs one "Completed task" line per job; ix's per-job lines are dropped too)`,
+  ];
+  private utils!: WorkerUtils;
+  private admin!: pg.Pool;
+  readonly errors: string[] = [];
+  private readonly logger: Logger;
+
+  constructor(private readonly url: string) {
+    this.logger = quietLogger(this.errors);
+  }
+
+  async setup(): Promise<void> {
+    this.utils = await makeWorkerUtils({ connectionString: this.url, logger: this.logger, maxPoolSize: 10 });
+    await this.utils.migrate();
+    this.admin = new pg.Pool({ connectionString: this.url, max: 2, application_name: 'bench-graphile-admin' });
+    // Idle clients still closing when the server stops would otherwise crash the process.
+    this.admin.on('error', () => undefined);
+  }
+
+  enqueueVariants(): EnqueueVariant[] {
+    return [{ label: 'graphile-worker addJob()', enqueue: (i) => this.enqueueOne(i) }];
+  }
+
+  async enqueueOne(i: number): Promise<void> {
+    await this.utils.addJob(TASK, { i });
+  }
+
+  async reset(): Promise<void> {
+    await this.admin.query(`TRUNCATE ${SCHEMA}._private_jobs, ${SCHEMA}._private_job_queues`);
+  }
+
+  async prefill(n: number): Promise<void> {
+    for (let start = 0; start < n; start += PREFILL_CHUNK) {
+      const specs = Array.from({ length: Math.min(PREFILL_CHUNK, n - start) }, (_, k) => ({
+        identifier: TASK,
+        payload: { i: start + k },
+      }));
+      await this.utils.addJobs(specs);
+    }
+    await this.admin.query(`ANALYZE ${SCHEMA}._private_jobs`);
+  }
+
+  async remaining(): Promise<number> {
+    const { rows } = await this.admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${SCHEMA}._private_jobs`);
+    return rows[0].n;
+  }
+
+  async startWorker(concurrency: number, onJob: OnJob): Promise<RunningWorker> {
+    const runner = await run({
+      connectionString: this.url,
+      concurrency,
+      maxPoolSize: Math.max(10, concurrency + 2),
+      pollInterval: 2_000,
+      noHandleSignals: true,
+      crontab: '',
+      logger: this.logger,
+      taskList: {
+        [TASK]: (payload) => {
+          onJob((payload as { i: number }).i);
+          return Promise.resolve();
+        },
+      },
+      preset: {
+        worker: {
+          preparedStatements: true,
+          localQueue: { size: LOCAL_QUEUE_SIZE },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+        },
+      },
+    });
+    return { stop: () => runner.stop() };
+  }
+
+  async close(): Promise<void> {
+    await this.admin.end();
+    await this.utils.release();
+  }
+}

@@ -1,0 +1,204 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig, DatabaseConfig, QueueConfig } from '../../src/config/app-config.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { ensureSchemaAtHead } from '../../src/database/schema-head.js';
+import { JobHandler, type JobOutcome } from '../../src/jobs/job-handler.js';
+import { JobWorker } from '../../src/jobs/job-worker.js';
+import { JobStatus, type ClaimedJob, type NewJob } from '../../src/jobs/job.model.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { QueueListener } from '../../src/jobs/queue-listener.js';
+import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
+
+/** The document every benchmark job references (like test/support/job-factory.ts: jobs need a document). */
+const DOC_SHA = 'f'.repeat(64);
+const CLIENT = 'bench';
+/** ix's defaults (src/config/load-config.ts), except the concurrency under test. */
+const POLL_INTERVAL_MS = 5_000;
+/** BENCH_IX_PREFETCH overrides, e.g. 0 to measure the production default. */
+const PREFETCH = Number(process.env.BENCH_IX_PREFETCH ?? 50);
+
+const DONE: JobOutcome = { status: JobStatus.Done, result: null, timingsMs: null, error: null };
+
+/** The key is the number after the last '-' of the request id. */
+function keyOf(job: ClaimedJob): number {
+  return Number(job.requestId.slice(job.requestId.lastIndexOf('-') + 1));
+}
+
+class NoopHandler extends JobHandler {
+  constructor(private readonly onJob: OnJob) {
+    super();
+  }
+
+  handle(job: ClaimedJob): Promise<JobOutcome> {
+    this.onJob(keyOf(job));
+    return Promise.resolve(DONE);
+  }
+}
+
+const PLAIN_INSERT = {
+  name: 'bench_plain_insert_job',
+  text: `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
+                           document_sha256, document_filename, document_url, callback_url, label)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+};
+
+/**
+ * ix's queue through its real classes: JobsRepository on a TypeORM DataSource built with the app's own
+ * dataSourceOptions (pool max 20, named prepared statements), JobWorker + QueueListener constructed directly
+ * (no Nest) from an AppConfig-shaped literal, with a no-op JobHandler.
+ */
+export class IxContender implements Contender {
+  readonly name = 'ix';
+  readonly settings = [
+    `JobsRepository.insertJob (one statement: INSERT … ON CONFLICT (client_id, request_id) DO NOTHING + pg_notify, ` +
+      `named prepared); each job references one pre-inserted document row`,
+    `JobWorker + QueueListener, workerConcurrency = C, pollIntervalMs ${POLL_INTERVAL_MS} (default), ` +
+      `clientMaxRunning 0 (plain claim, no fairness cap), orphanTimeoutS 60`,
+    `TypeORM DataSource from dataSourceOptions() (pg pool max 20); Nest Logger overridden by a no-op sink ` +
+      `(the per-job log calls still run, their output goes nowhere)`,
+  ];
+  private db!: DataSource;
+  private pool!: pg.Pool;
+  private repository!: JobsRepository;
+  private run = 0;
+
+  constructor(private readonly url: string) {}
+
+  private config(concurrency: number): AppConfig {
+    const queue: QueueConfig = {
+      workerConcurrency: concurrency,
+      // Like the peers' batch fetch (pg-boss batchSize 50, graphile-worker's local queue of 50): no-op jobs are the
+      // short-job case IX_WORKER_PREFETCH exists for. Production default is 0 (slow OCR/LLM jobs).
+      workerPrefetch: PREFETCH,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      orphanTimeoutS: 60,
+      clientMaxRunning: 0,
+      maxAttempts: 3,
+      retryBaseMs: 2_000,
+      jobHandler: 'noop', // not read here: the worker gets the bench's own no-op handler
+      testJobMs: 0,
+    };
+    const database: DatabaseConfig = {
+      url: this.url,
+      migrateOnBoot: false,
+      embeddedPort: 0,
+      embeddedDataDir: '',
+    };
+    const shape: Pick<AppConfig, 'queue' | 'database'> = { queue, database };
+    return shape as AppConfig;
+  }
+
+  async setup(): Promise<void> {
+    this.db = await new DataSource(dataSourceOptions(this.url, 'ix-bench')).initialize();
+    await ensureSchemaAtHead(this.db, true);
+    this.pool = (this.db.driver as unknown as { master: pg.Pool }).master;
+    this.repository = new JobsRepository(this.db);
+    await this.pool.query(
+      `INSERT INTO documents (sha256, media_type, size_bytes, content) VALUES ($1, 'application/pdf', 4, '\\x25504446')
+       ON CONFLICT DO NOTHING`,
+      [DOC_SHA],
+    );
+  }
+
+  private newJob(requestId: string): NewJob {
+    return {
+      id: randomBytes(8).toString('hex'),
+      clientId: CLIENT,
+      requestId,
+      useCase: 'invoice',
+      priority: 0,
+      maxAttempts: 3,
+      documentSha256: DOC_SHA,
+      documentFilename: 'bench.pdf',
+      documentUrl: null,
+      callbackUrl: null,
+      label: null,
+    };
+  }
+
+  enqueueVariants(): EnqueueVariant[] {
+    return [
+      {
+        label: 'ix JobsRepository.insertJob',
+        enqueue: async (i) => {
+          const created = await this.repository.insertJob(this.newJob(`e${this.run}-${i}`));
+          if (!created) {
+            throw new Error(`ix insertJob did not create job ${i}`);
+          }
+        },
+      },
+      {
+        label: 'plain INSERT into ix jobs (no ON CONFLICT, no NOTIFY)',
+        enqueue: async (i) => {
+          const j = this.newJob(`e${this.run}-${i}`);
+          await this.pool.query({
+            ...PLAIN_INSERT,
+            values: [
+              j.id,
+              j.clientId,
+              j.requestId,
+              j.useCase,
+              0,
+              3,
+              j.documentSha256,
+              j.documentFilename,
+              null,
+              null,
+              null,
+            ],
+          });
+        },
+      },
+    ];
+  }
+
+  async reset(): Promise<void> {
+    this.run += 1;
+    await this.pool.query(`TRUNCATE jobs CASCADE`);
+  }
+
+  async prefill(n: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256, document_filename)
+       SELECT lpad(to_hex(g), 16, '0'), $2, 'd' || $3::int || '-' || g, 'invoice', 0, 3, $4, 'bench.pdf'
+         FROM generate_series(0, $1 - 1) g`,
+      [n, CLIENT, this.run, DOC_SHA],
+    );
+    await this.pool.query(`ANALYZE jobs`);
+  }
+
+  async remaining(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs WHERE status IN ('pending', 'running')`,
+    );
+    return rows[0].n;
+  }
+
+  async enqueueOne(i: number): Promise<void> {
+    await this.repository.insertJob(this.newJob(`p${this.run}-${i}`));
+  }
+
+  async startWorker(concurrency: number, onJob: OnJob): Promise<RunningWorker> {
+    const config = this.config(concurrency);
+    const listener = new QueueListener(config);
+    const worker = new JobWorker(config, this.repository, listener, new NoopHandler(onJob));
+    await worker.start();
+    for (let waited = 0; !listener.isListening && waited < 5_000; waited += 2) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return {
+      stop: async () => {
+        await worker.stop(5_000);
+        await listener.stop();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.repository.onApplicationShutdown();
+    await this.db.destroy();
+  }
+}

