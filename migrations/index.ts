@@ -2,6 +2,7 @@ import { CoreJobsDocuments1763856000000 } from './1763856000000-core-jobs-docume
 import { Pipeline1763856000001 } from './1763856000001-pipeline.js';
 import { Printers1763856000002 } from './1763856000002-printers.js';
 import { SchedulerProcessors1763856000003 } from './1763856000003-scheduler-processors.js';
+import { SlimQueue1763856000004 } from './1763856000004-slim-queue.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the build, the CLI and the tests
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   Pipeline1763856000001,
   Printers1763856000002,
   SchedulerProcessors1763856000003,
+  SlimQueue1763856000004,
 ];

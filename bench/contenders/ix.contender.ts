@@ -38,11 +38,16 @@ class NoopHandler extends JobHandler {
   }
 }
 
+/** The same rows insertJob writes (the job and its queue row), without ON CONFLICT and without NOTIFY. */
 const PLAIN_INSERT = {
   name: 'bench_plain_insert_job',
-  text: `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
-                           document_sha256, document_filename, document_url, callback_url, label)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+  text: `WITH ins AS (
+           INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
+                             document_sha256, document_filename, document_url, callback_url, label)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           RETURNING id, client_id, priority, seq, max_attempts)
+         INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+         SELECT id, client_id, priority, seq, max_attempts FROM ins`,
 };
 
 /**
@@ -131,7 +136,7 @@ export class IxContender implements Contender {
         },
       },
       {
-        label: 'plain INSERT into ix jobs (no ON CONFLICT, no NOTIFY)',
+        label: 'plain INSERT into ix jobs + job_queue (no ON CONFLICT, no NOTIFY)',
         enqueue: async (i) => {
           const j = this.newJob(`e${this.run}-${i}`);
           await this.pool.query({
@@ -162,18 +167,22 @@ export class IxContender implements Contender {
 
   async prefill(n: number): Promise<void> {
     await this.pool.query(
-      `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256, document_filename)
-       SELECT lpad(to_hex(g), 16, '0'), $2, 'd' || $3::int || '-' || g, 'invoice', 0, 3, $4, 'bench.pdf'
-         FROM generate_series(0, $1 - 1) g`,
+      `WITH ins AS (
+         INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256,
+                           document_filename)
+         SELECT lpad(to_hex(g), 16, '0'), $2, 'd' || $3::int || '-' || g, 'invoice', 0, 3, $4, 'bench.pdf'
+           FROM generate_series(0, $1 - 1) g
+         RETURNING id, client_id, priority, seq, max_attempts)
+       INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+       SELECT id, client_id, priority, seq, max_attempts FROM ins ORDER BY seq`,
       [n, CLIENT, this.run, DOC_SHA],
     );
     await this.pool.query(`ANALYZE jobs`);
+    await this.pool.query(`ANALYZE job_queue`);
   }
 
   async remaining(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM jobs WHERE status IN ('pending', 'running')`,
-    );
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_queue`);
     return rows[0].n;
   }
 

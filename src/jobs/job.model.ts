@@ -30,7 +30,6 @@ export interface Job {
   priority: number;
   attempts: number;
   maxAttempts: number;
-  runAfter: Date;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

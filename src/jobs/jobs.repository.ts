@@ -23,7 +23,6 @@ interface ClaimRow {
 interface JobRow extends ClaimRow {
   seq: string;
   status: JobStatus;
-  run_after: Date;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -41,17 +40,35 @@ interface JobRow extends ClaimRow {
   label_status: 'queued' | 'printing' | 'printed' | 'failed' | null;
 }
 
-const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case, j.status, j.priority, j.attempts,
-  j.max_attempts, j.run_after, j.created_at, j.started_at, j.finished_at, j.document_sha256, j.document_filename,
-  j.document_url, j.callback_url, j.label, j.error, j.use_case_version, d.media_type, d.size_bytes, d.pages,
+/**
+ * The job envelope: the jobs row, with the queue row's state while the job is queued (pending, or running when a
+ * worker holds it: locked_by set).
+ */
+const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case,
+  CASE WHEN q.locked_by IS NOT NULL THEN 'running' WHEN q.job_id IS NOT NULL THEN 'pending' ELSE j.status END AS status,
+  j.priority, coalesce(q.attempts, j.attempts) AS attempts, j.max_attempts, j.created_at,
+  CASE WHEN q.job_id IS NOT NULL THEN q.started_at ELSE j.started_at END AS started_at, j.finished_at,
+  j.document_sha256, j.document_filename, j.document_url, j.callback_url, j.label,
+  CASE WHEN q.job_id IS NOT NULL THEN q.error ELSE j.error END AS error, j.use_case_version,
+  d.media_type, d.size_bytes, d.pages,
   r.result, r.timings_ms, cb.status AS callback_status, cb.attempts AS callback_attempts,
   cb.last_error AS callback_last_error, pj.printer_id AS label_printer_id, pj.status AS label_status
   FROM jobs j
+  LEFT JOIN job_queue q ON q.job_id = j.id
   LEFT JOIN documents d ON d.sha256 = j.document_sha256
   LEFT JOIN job_results r ON r.job_id = j.id
   LEFT JOIN job_callbacks cb ON cb.job_id = j.id
   LEFT JOIN LATERAL (SELECT p.printer_id, p.status FROM print_jobs p WHERE p.job_id = j.id
                       ORDER BY p.created_at DESC LIMIT 1) pj ON true`;
+
+/** A status filter on the envelope's (derived) status; `error` also names the dead-letter index's predicate. */
+const STATUS_FILTER: Record<JobStatus, string> = {
+  [JobStatus.Pending]: `q.job_id IS NOT NULL AND q.locked_by IS NULL`,
+  [JobStatus.Running]: `q.locked_by IS NOT NULL`,
+  [JobStatus.Done]: `j.status = 'done'`,
+  [JobStatus.Error]: `j.status = 'error' AND j.error IS NOT NULL`,
+  [JobStatus.Cancelled]: `j.status = 'cancelled'`,
+};
 
 function toClaimed(r: ClaimRow): ClaimedJob {
   return {
@@ -81,7 +98,6 @@ function toJob(r: JobRow): Job {
     priority: r.priority,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
-    runAfter: r.run_after,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -220,17 +236,21 @@ export class JobsRepository implements OnApplicationShutdown {
     return res.rows[0] ? toJob(res.rows[0]) : null;
   }
 
-  /** Newest first, keyset-paginated on seq (jobs_client_seq_idx, or the seq index across clients). */
+  /**
+   * Newest first, keyset-paginated on seq (jobs_client_seq_idx; across clients in error, jobs_failed_idx). The status
+   * filter is spelled into the text (one of five fixed fragments) so the planner can match the partial index.
+   */
   async list(filter: ListFilter): Promise<Job[]> {
+    const status = filter.status ? `AND ${STATUS_FILTER[filter.status]}` : '';
     const res = await this.pool.query<JobRow>(
       `${JOB_SELECT}
         WHERE ($1::text IS NULL OR j.client_id = $1)
-          AND ($2::text IS NULL OR j.status = $2)
-          AND ($3::text IS NULL OR j.use_case = $3)
-          AND ($4::bigint IS NULL OR j.seq < $4)
+          ${status}
+          AND ($2::text IS NULL OR j.use_case = $2)
+          AND ($3::bigint IS NULL OR j.seq < $3)
         ORDER BY j.seq DESC
-        LIMIT $5`,
-      [filter.clientId, filter.status ?? null, filter.useCase ?? null, filter.beforeSeq ?? null, filter.limit],
+        LIMIT $4`,
+      [filter.clientId, filter.useCase ?? null, filter.beforeSeq ?? null, filter.limit],
     );
     return res.rows.map(toJob);
   }
@@ -246,9 +266,14 @@ export class JobsRepository implements OnApplicationShutdown {
 
   /** pending -> cancelled; returns false when the job is not pending (or not this client's). */
   async cancel(id: string, clientId: string | null): Promise<boolean> {
+    // A running job's queue row is locked_by a worker: not deleted here, so it cannot be cancelled under the worker.
     const res = await this.pool.query(
-      `UPDATE jobs SET status = 'cancelled', finished_at = now()
-        WHERE id = $1 AND ($2::text IS NULL OR client_id = $2) AND status = 'pending'`,
+      `WITH gone AS (
+         DELETE FROM job_queue q USING jobs j
+          WHERE q.job_id = $1 AND q.locked_by IS NULL AND j.id = q.job_id AND ($2::text IS NULL OR j.client_id = $2)
+         RETURNING q.job_id, q.attempts, q.error)
+       UPDATE jobs j SET status = 'cancelled', attempts = g.attempts, error = g.error, finished_at = now()
+         FROM gone g WHERE j.id = g.job_id`,
       [id, clientId],
     );
     return res.rowCount === 1;
@@ -264,14 +289,16 @@ export class JobsRepository implements OnApplicationShutdown {
   }): Promise<string[]> {
     const res = await this.pool.query<{ id: string }>(
       `WITH re AS (
-        UPDATE jobs SET status = 'pending', attempts = 0, run_after = now(), error = NULL,
-                        started_at = NULL, finished_at = NULL
-         WHERE status = ANY($1::text[])
+        UPDATE jobs SET status = 'pending', attempts = 0, error = NULL, started_at = NULL, finished_at = NULL
+         WHERE status = ANY($1::text[]) AND status <> 'pending'
            AND ($2::text[] IS NULL OR id = ANY($2::text[]))
            AND ($3::text IS NULL OR client_id = $3)
            AND ($4::text IS NULL OR use_case = $4)
            AND ($5::text IS NULL OR error->>'code' = $5)
-        RETURNING id
+        RETURNING id, client_id, priority, seq, max_attempts
+      ), queued AS (
+        INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+        SELECT id, client_id, priority, seq, max_attempts FROM re
       ), gone AS (DELETE FROM job_results r USING re WHERE r.job_id = re.id)
       SELECT id, pg_notify('${QUEUE_CHANNEL}', '') FROM re`,
       [filter.statuses, filter.ids ?? null, filter.clientId, filter.useCase ?? null, filter.errorCode ?? null],

@@ -39,10 +39,11 @@ export type BacklogName = keyof typeof BACKLOG_SOURCES;
 export const METRICS_SQL = {
   queue: {
     name: 'ix_metrics_queue',
-    text: `SELECT p.pending, (SELECT count(*)::int FROM jobs WHERE status = 'running') AS running, p.lag_s
+    // job_queue holds only queued jobs: pending ones in job_queue_claim_idx, running ones in job_queue_running_idx.
+    text: `SELECT p.pending, (SELECT count(*)::int FROM job_queue WHERE locked_by IS NOT NULL) AS running, p.lag_s
         FROM (SELECT count(*)::int AS pending,
                      extract(epoch FROM now() - min(run_after) FILTER (WHERE run_after <= now()))::float8 AS lag_s
-                FROM jobs WHERE status = 'pending') p`,
+                FROM job_queue WHERE locked_by IS NULL) p`,
   },
   finishedWithin: {
     name: 'ix_metrics_finished_window',
@@ -63,8 +64,9 @@ export const METRICS_SQL = {
 } as const;
 
 /**
- * The metrics' SQL. Each statement reads an index: the pending and running counts the queue's partial indexes
- * (jobs_claim_idx, jobs_running_client_idx), the 24 h window jobs_finished_at_idx.
+ * The metrics' SQL. Each statement reads an index: the pending and running counts the queue table's partial indexes
+ * (job_queue_claim_idx, job_queue_running_idx), the finished windows the BRIN index jobs_finished_at_brin (jobs end
+ * roughly in insertion order, so a recent window maps to the last block ranges).
  */
 @Injectable()
 export class MetricsRepository {

@@ -42,8 +42,13 @@ describe('database schema', () => {
          VALUES ('0123456789abcdef', 'c', 'r', 'invoice', $1, '2026-11-23T00:35:36.123+01:00')`,
         ['a'.repeat(64)],
       );
+      await db.query(
+        `INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+         SELECT id, client_id, priority, seq, max_attempts FROM jobs WHERE id = '0123456789abcdef'`,
+      );
       const [row] = await db.query<{ created_at: Date; as_text: string; run_after: Date }[]>(
-        `SELECT created_at, created_at::text AS as_text, run_after FROM jobs WHERE id = '0123456789abcdef'`,
+        `SELECT j.created_at, j.created_at::text AS as_text, q.run_after
+           FROM jobs j JOIN job_queue q ON q.job_id = j.id WHERE j.id = '0123456789abcdef'`,
       );
       expect(row.created_at.toISOString()).toBe('2026-11-22T23:35:36.123Z');
       expect(row.as_text).toBe('2026-11-22 23:35:36.123+00');

@@ -326,7 +326,8 @@ describe('jobs API', () => {
         );
       }
       await db.query(
-        `UPDATE jobs SET status = 'error', attempts = 3, finished_at = now(),
+        `WITH ended AS (DELETE FROM job_queue WHERE job_id = ANY($1))
+         UPDATE jobs SET status = 'error', attempts = 3, finished_at = now(),
                 error = '{"code":"OCR_FAILED","message":"x","retryable":true}' WHERE id = ANY($1)`,
         [ids],
       );

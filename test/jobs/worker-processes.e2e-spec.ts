@@ -2,16 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import pg from 'pg';
 import { freePort } from '../support/free-port.js';
 import { type IxProcess, startIx, waitForHttp } from '../support/ix-process.js';
-import { insertJobs, installRandomBytes } from '../support/job-factory.js';
+import { insertJobs, installRandomBytes, statusCounts as counts } from '../support/job-factory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
-
-async function counts(db: pg.Client): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
 
 // Real worker processes (dist/src/main.js with IX_ROLE=worker) against one real PostgreSQL database.
 describe('worker processes', () => {

@@ -2,17 +2,10 @@ import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { QueueListener } from '../../src/jobs/queue-listener.js';
-import { insertJobs, installRandomBytes } from '../support/job-factory.js';
+import { insertJobs, installRandomBytes, JOB_STATES, statusCounts } from '../support/job-factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
-
-async function statusCounts(db: pg.Client): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
 
 interface Fixture {
   database: TestDatabase;
@@ -123,7 +116,7 @@ describe('queue worker', () => {
       await insertJobs(f.db, 2);
       await waitFor('2 running', async () => (await statusCounts(f!.db)).running === 2);
       await f.app.close();
-      const { rows } = await f.db.query(`SELECT DISTINCT status, attempts, locked_by FROM jobs`);
+      const { rows } = await f.db.query(`SELECT DISTINCT status, attempts, locked_by FROM ${JOB_STATES}`);
       expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
     });
   });

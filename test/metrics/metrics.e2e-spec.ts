@@ -10,6 +10,7 @@ import request from 'supertest';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { TaskRegistry } from '../../src/scheduler/task-registry.js';
 import { insertDocument, insertJobRow } from '../scheduler/job-rows.js';
+import { JOB_STATES } from '../support/job-factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -137,7 +138,7 @@ describe('metrics', () => {
               count(*) FILTER (WHERE status = 'running')::int AS running,
               count(*) FILTER (WHERE status = 'done' AND finished_at > now() - interval '24 hours')::int AS done,
               count(*) FILTER (WHERE status = 'error' AND finished_at > now() - interval '24 hours')::int AS error
-         FROM jobs`,
+         FROM ${JOB_STATES}`,
     );
     expect(rows[0]).toEqual({
       pending: res.body.jobs.pending,

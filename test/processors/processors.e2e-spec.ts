@@ -212,7 +212,9 @@ describe('file processors', () => {
   describe('outbox-export', () => {
     async function finish(jobId: string, status: 'done' | 'error'): Promise<void> {
       await db.query(
-        `UPDATE jobs SET status = $2, started_at = now() - interval '2 seconds', finished_at = now(), attempts = 1
+        `WITH ended AS (DELETE FROM job_queue WHERE job_id = $1)
+         UPDATE jobs SET status = $2, started_at = now() - interval '2 seconds', finished_at = now(), attempts = 1,
+                         error = CASE WHEN $2 = 'error' THEN '{"code":"X","message":"x","retryable":false}'::jsonb END
           WHERE id = $1`,
         [jobId, status],
       );
@@ -285,9 +287,11 @@ describe('file processors', () => {
       const old = new Date(Date.now() - 120_000);
       utimesSync(waiting, old, old);
       const [job] = await inboxJobs();
-      await db.query(`UPDATE jobs SET status = 'done', started_at = now(), finished_at = now() WHERE id = $1`, [
-        job.id,
-      ]);
+      await db.query(
+        `WITH ended AS (DELETE FROM job_queue WHERE job_id = $1)
+         UPDATE jobs SET status = 'done', started_at = now(), finished_at = now() WHERE id = $1`,
+        [job.id],
+      );
 
       const res = await request(t.app.getHttpServer()).get('/admin/processors').expect(200);
       const [inboxReport, exportReport] = res.body.processors;

@@ -14,7 +14,7 @@ export async function ensureFixtureDocument(db: pg.Client): Promise<void> {
 }
 
 /**
- * Inserts `count` pending jobs for a client in one statement (fast enough for 10 000), optionally without the
+ * Inserts `count` pending jobs (each with its queue row) for a client in one statement (fast enough for 10 000), optionally without the
  * NOTIFY a real submit sends, to prove the poll alone drains the queue.
  */
 export async function insertJobs(
@@ -25,10 +25,15 @@ export async function insertJobs(
   await ensureFixtureDocument(db);
   const prefix = overrides.prefix ?? randomBytes(4).toString('hex');
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256)
-     SELECT encode(gen_random_bytes_compat(), 'hex'), $1, $2 || '-' || g, 'invoice', $4, $5, $6
-       FROM generate_series(1, $3) g
-     RETURNING id`,
+    `WITH ins AS (
+       INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts, document_sha256)
+       SELECT encode(gen_random_bytes_compat(), 'hex'), $1, $2 || '-' || g, 'invoice', $4, $5, $6
+         FROM generate_series(1, $3) g
+       RETURNING id, client_id, priority, seq, max_attempts
+     ), queued AS (
+       INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+       SELECT id, client_id, priority, seq, max_attempts FROM ins)
+     SELECT id FROM ins ORDER BY seq`,
     [overrides.clientId ?? 'bulk', prefix, count, overrides.priority ?? 0, overrides.maxAttempts ?? 3, FIXTURE_SHA],
   );
   if (overrides.notify !== false) {
@@ -44,4 +49,23 @@ export async function installRandomBytes(db: pg.Client): Promise<void> {
       SELECT decode(lpad(to_hex((random() * 4294967295)::bigint), 8, '0')
                  || lpad(to_hex((random() * 4294967295)::bigint), 8, '0'), 'hex')
     $$`);
+}
+
+/**
+ * Every job with the state the API shows: the jobs row, and while queued its job_queue row (running = locked).
+ * Use as a table: `SELECT status, count(*) FROM ${JOB_STATES} GROUP BY status`.
+ */
+export const JOB_STATES = `(SELECT j.id, j.seq, j.client_id,
+    CASE WHEN q.locked_by IS NOT NULL THEN 'running' WHEN q.job_id IS NOT NULL THEN 'pending' ELSE j.status END AS status,
+    coalesce(q.attempts, j.attempts) AS attempts, q.locked_by, q.heartbeat_at, q.run_after,
+    CASE WHEN q.job_id IS NOT NULL THEN q.started_at ELSE j.started_at END AS started_at, j.finished_at, j.created_at,
+    CASE WHEN q.job_id IS NOT NULL THEN q.error ELSE j.error END AS error
+  FROM jobs j LEFT JOIN job_queue q ON q.job_id = j.id) s`;
+
+/** Jobs per API status. */
+export async function statusCounts(db: pg.Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM ${JOB_STATES} GROUP BY status`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
