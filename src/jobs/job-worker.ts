@@ -175,7 +175,10 @@ export class JobWorker {
         this.buffer.push(...claimed);
         this.fillSlots();
         if (claimed.length === want) {
-          continue; // a full batch: there may be more; claim again as soon as a slot frees
+          // A full batch: there may be more. Let jobs that finish at once (short ones) free their slots first, so the
+          // next claim is a full batch too rather than a sliver.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
         }
       }
       await this.wake.sleep(pollIntervalMs);
