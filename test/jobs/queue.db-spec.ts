@@ -237,14 +237,18 @@ describe(JobsRepository.name, () => {
         const ids = claimed.rows.map((r) => r.id);
         const nulls = ids.map(() => null);
         await db.query({ text: SQL.finish.text, values: ['w', ids, ids.map(() => 'done'), nulls, nulls, nulls] });
-        const { rows } = await db.query<{ upd: string; hot: string; queued: number }>(
+        const { rows } = await db.query<{ upd: string; hot: string; queued: number; version: number }>(
           `SELECT pg_stat_get_xact_tuples_updated('jobs'::regclass) AS upd,
                   pg_stat_get_xact_tuples_hot_updated('jobs'::regclass) AS hot,
-                  (SELECT count(*)::int FROM job_queue) AS queued`,
+                  (SELECT count(*)::int FROM job_queue) AS queued,
+                  current_setting('server_version_num')::int AS version`,
         );
         expect(Number(rows[0].upd)).toBe(200);
-        // All but the odd row on a page the inserts left too full for a second version.
-        expect(Number(rows[0].hot)).toBeGreaterThanOrEqual(190);
+        // All but the odd row on a page the inserts left too full for a second version. Before PostgreSQL 16 the
+        // BRIN index on finished_at (a summarizing index) still ruled HOT out; TEST_DATABASE_URL may point at one.
+        if (rows[0].version >= 160000) {
+          expect(Number(rows[0].hot)).toBeGreaterThanOrEqual(190);
+        }
         expect(rows[0].queued).toBe(0);
       } finally {
         await db.query('ROLLBACK');
