@@ -355,6 +355,14 @@ export class JobsRepository implements OnApplicationShutdown {
     return res.rows.map((r) => r.id);
   }
 
+  /** Seconds since the PostgreSQL server started (`pg_postmaster_start_time()`): a restart resets it. */
+  async serverUptimeS(): Promise<number> {
+    const res = await this.pool.query<{ up_s: number }>(
+      `SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8 AS up_s`,
+    );
+    return res.rows[0].up_s;
+  }
+
   async sweepOrphans(timeoutS: number): Promise<{ requeued: number; orphaned: number }> {
     const res = await this.pool.query<{ requeued: number; orphaned: number }>({
       ...SQL.sweepOrphans,

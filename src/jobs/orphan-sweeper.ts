@@ -21,8 +21,21 @@ export class OrphanSweeper {
   }
 
   async sweep(): Promise<{ requeued: number; orphaned: number }> {
+    const timeoutS = this.config.queue.orphanTimeoutS;
     try {
-      const result = await this.repository.sweepOrphans(this.config.queue.orphanTimeoutS);
+      // No worker can heartbeat while the database is down, so right after a server restart every running job looks
+      // stale, those of live workers included (they heartbeat again within timeout/3 of the server's return). The
+      // time the server itself was down must not count against them: sweep only once it has been up a full timeout.
+      // Jobs of a worker that really died are then returned one timeout after the restart.
+      const upS = await this.repository.serverUptimeS();
+      if (upS < timeoutS) {
+        this.logger.log(
+          { server_up_s: Math.floor(upS), orphan_timeout_s: timeoutS },
+          'orphan sweep deferred: the database started less than IX_ORPHAN_TIMEOUT_S ago',
+        );
+        return { requeued: 0, orphaned: 0 };
+      }
+      const result = await this.repository.sweepOrphans(timeoutS);
       if (result.requeued + result.orphaned > 0) {
         this.logger.warn(result, 'orphaned jobs swept');
       }

@@ -1,0 +1,305 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { freePort } from '../support/free-port.js';
+import { type IxProcess, startIx, waitForHttp } from '../support/ix-process.js';
+import { waitFor } from '../support/wait.js';
+
+/** The text-layer sample invoice: the real pipeline (Setup -> OCR from the text layer -> heuristic GenAI -> ...). */
+export const INVOICE_PDF = readFileSync(join(process.cwd(), 'samples/invoice-text.pdf'));
+export const INVOICE_NUMBER = 'RE-2026-001';
+
+export interface RunningApp {
+  ix: IxProcess;
+  base: string;
+  port: number;
+  /** From the app's `worker started` log line: the `locked_by` of every job this process claims. */
+  workerId: string;
+  /** IX_DATA_DIR (labels of the default file printer land here). */
+  dataDir: string;
+}
+
+/**
+ * The built service (dist/src/main.js) as one real process with IX_ROLE=all (API + worker), against the given
+ * database, running the real pipeline with the built-in heuristic extractor. IX_TEST_MODE=1 only swaps the OCR
+ * client for the fake one, which a text-layer PDF never reaches.
+ */
+export async function startApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<RunningApp> {
+  const listenPort = port ?? (await freePort());
+  const dataDir = mkdtempSync(join(tmpdir(), 'ix-chaos-data-'));
+  const ix = startIx({
+    DATABASE_URL: databaseUrl,
+    IX_ROLE: 'all',
+    IX_TEST_MODE: '1',
+    IX_GENAI_PROVIDER: 'heuristic',
+    IX_DATA_DIR: dataDir,
+    IX_WORKER_CONCURRENCY: '4',
+    HOST: '127.0.0.1',
+    PORT: String(listenPort),
+    ...env,
+  });
+  const base = `http://127.0.0.1:${listenPort}`;
+  await waitForHttp(`${base}/healthz`, ix);
+  const started = await waitFor(
+    'the worker to start',
+    () => logLines(ix).find((l) => l.msg === 'worker started'),
+    30_000,
+  );
+  return { ix, base, port: listenPort, workerId: String(started.worker_id), dataDir };
+}
+
+/** SIGKILLs the app unless it already exited, and removes its data dir. */
+export async function killHard(app: RunningApp): Promise<void> {
+  if (app.ix.child.exitCode === null && app.ix.child.signalCode === null) {
+    app.ix.child.kill('SIGKILL');
+    await app.ix.exited;
+  }
+  rmSync(app.dataDir, { recursive: true, force: true });
+}
+
+/** With IX_CHAOS_LOG_DIR set, each process's whole output is kept there for a post-mortem. */
+export function keepOutput(testName: string, index: number, app: RunningApp): void {
+  const dir = process.env.IX_CHAOS_LOG_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    writeFileSync(join(dir, `${slug}-${index}.log`), app.ix.output());
+  }
+}
+
+/** The process's JSON log lines; a line cut short by kill -9 is skipped, not fatal. */
+export function logLines(ix: IxProcess): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of ix.output().split('\n')) {
+    if (!line.startsWith('{')) {
+      continue;
+    }
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // truncated by the kill
+    }
+  }
+  return lines;
+}
+
+/** Job ids this process ran through the handler to the end (`job finished`, logged before the batched commit). */
+export function handlerCompletions(app: RunningApp): string[] {
+  return logLines(app.ix)
+    .filter((l) => l.msg === 'job finished')
+    .map((l) => String(l.job_id));
+}
+
+export interface Submitted {
+  requestId: string;
+  status: number;
+  id: string | undefined;
+}
+
+/** POST /jobs (JSON, the sample invoice base64-encoded). A connection failure is status 0, not a throw. */
+export async function submitJob(base: string, requestId: string): Promise<Submitted> {
+  try {
+    const res = await fetch(`${base}/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        request_id: requestId,
+        use_case: 'invoice',
+        document: { content_base64: INVOICE_PDF.toString('base64'), filename: 'invoice-text.pdf' },
+      }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const body = (await res.json()) as { id?: string };
+    return { requestId, status: res.status, id: body.id };
+  } catch {
+    return { requestId, status: 0, id: undefined };
+  }
+}
+
+/** Submits every request id through the HTTP API, `parallel` at a time, like a busy client. */
+export async function submitAll(base: string, requestIds: string[], parallel = 8): Promise<Submitted[]> {
+  const out: Submitted[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < requestIds.length) {
+      out.push(await submitJob(base, requestIds[next++]));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return out;
+}
+
+export async function statusCounts(db: pg.Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/**
+ * An audit trail kept by the database itself, outside the product's code: every status change of a job (with the
+ * worker that held it before and after) and every write of a result row. The product's own bookkeeping
+ * (`attempts`, `job_results` upserts) would hide a second completion; this cannot.
+ */
+export async function installAudit(db: pg.Client): Promise<void> {
+  await db.query(`
+    CREATE SCHEMA IF NOT EXISTS chaos;
+    CREATE TABLE IF NOT EXISTS chaos.transitions (
+      seq bigserial PRIMARY KEY, job_id text NOT NULL, from_status text NOT NULL, to_status text NOT NULL,
+      old_worker text, new_worker text, attempts int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());
+    CREATE TABLE IF NOT EXISTS chaos.result_writes (
+      seq bigserial PRIMARY KEY, job_id text NOT NULL, op text NOT NULL,
+      at timestamptz NOT NULL DEFAULT clock_timestamp());
+    CREATE OR REPLACE FUNCTION chaos.log_transition() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO chaos.transitions (job_id, from_status, to_status, old_worker, new_worker, attempts)
+      VALUES (NEW.id, OLD.status, NEW.status, OLD.locked_by, NEW.locked_by, NEW.attempts);
+      RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION chaos.log_result_write() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO chaos.result_writes (job_id, op) VALUES (NEW.job_id, TG_OP);
+      RETURN NULL;
+    END $$;
+    DROP TRIGGER IF EXISTS chaos_job_transitions ON public.jobs;
+    CREATE TRIGGER chaos_job_transitions AFTER UPDATE ON public.jobs
+      FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION chaos.log_transition();
+    DROP TRIGGER IF EXISTS chaos_result_writes ON public.job_results;
+    CREATE TRIGGER chaos_result_writes AFTER INSERT OR UPDATE ON public.job_results
+      FOR EACH ROW EXECUTE FUNCTION chaos.log_result_write();
+  `);
+}
+
+export interface Transition {
+  jobId: string;
+  from: string;
+  to: string;
+  oldWorker: string | null;
+  newWorker: string | null;
+  attempts: number;
+}
+
+export async function transitions(db: pg.Client): Promise<Transition[]> {
+  const { rows } = await db.query<{
+    job_id: string;
+    from_status: string;
+    to_status: string;
+    old_worker: string | null;
+    new_worker: string | null;
+    attempts: number;
+  }>(`SELECT job_id, from_status, to_status, old_worker, new_worker, attempts FROM chaos.transitions ORDER BY seq`);
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    from: r.from_status,
+    to: r.to_status,
+    oldWorker: r.old_worker,
+    newWorker: r.new_worker,
+    attempts: r.attempts,
+  }));
+}
+
+/** job id -> how many times each kind of event happened to it, from the audit trail. */
+export async function auditPerJob(
+  db: pg.Client,
+): Promise<Map<string, { claims: number; completions: number; resultWrites: number; requeues: number }>> {
+  const { rows } = await db.query<{
+    id: string;
+    claims: number;
+    completions: number;
+    result_writes: number;
+    requeues: number;
+  }>(`
+    SELECT j.id,
+           (SELECT count(*) FROM chaos.transitions t WHERE t.job_id = j.id AND t.to_status = 'running')::int AS claims,
+           (SELECT count(*) FROM chaos.transitions t WHERE t.job_id = j.id AND t.to_status = 'done')::int
+             AS completions,
+           (SELECT count(*) FROM chaos.result_writes w WHERE w.job_id = j.id)::int AS result_writes,
+           (SELECT count(*) FROM chaos.transitions t
+             WHERE t.job_id = j.id AND t.from_status = 'running' AND t.to_status = 'pending')::int AS requeues
+      FROM jobs j`);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { claims: r.claims, completions: r.completions, resultWrites: r.result_writes, requeues: r.requeues },
+    ]),
+  );
+}
+
+/**
+ * Labels queued per job (the invoice use case prints an ASN label for every job, inside the pipeline's last step).
+ * Not a promise of DESIGN section 5 — a re-run after a crash queues the label again — so it is measured, not asserted.
+ */
+export async function labelCounts(db: pg.Client): Promise<{ jobsLabelledTwice: number; jobsWithoutLabel: number }> {
+  const { rows } = await db.query<{ twice: number; none: number }>(`
+    SELECT count(*) FILTER (WHERE n > 1)::int AS twice, count(*) FILTER (WHERE n = 0)::int AS none
+      FROM (SELECT j.id, (SELECT count(*) FROM print_jobs p WHERE p.job_id = j.id) AS n FROM jobs j) x`);
+  return { jobsLabelledTwice: rows[0].twice, jobsWithoutLabel: rows[0].none };
+}
+
+export interface Sample {
+  /** ms since the prober started */
+  at: number;
+  endedAt: number;
+  status: number;
+  error?: string;
+  body?: Record<string, unknown>;
+}
+
+/** Polls one URL back to back (one request in flight at a time) and keeps every answer with its timing. */
+export class Prober {
+  readonly samples: Sample[] = [];
+  readonly t0 = Date.now();
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly url: string,
+    private readonly everyMs: number,
+    private readonly timeoutMs = 5_000,
+  ) {
+    this.loop = this.run();
+  }
+
+  now(): number {
+    return Date.now() - this.t0;
+  }
+
+  async stop(): Promise<Sample[]> {
+    this.running = false;
+    await this.loop;
+    return this.samples;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const at = this.now();
+      try {
+        const res = await fetch(this.url, { signal: AbortSignal.timeout(this.timeoutMs) });
+        const body = (await res.json()) as Record<string, unknown>;
+        this.samples.push({ at, endedAt: this.now(), status: res.status, body });
+      } catch (err) {
+        this.samples.push({ at, endedAt: this.now(), status: 0, error: (err as Error).message });
+      }
+      await sleep(this.everyMs);
+    }
+  }
+}
+
+/** Figures gathered by the tests, printed once at the end of the file. */
+export const figures: Record<string, Record<string, number | string>> = {};
+
+export function printFigures(): void {
+  const lines = Object.entries(figures).map(
+    ([run, values]) =>
+      `  ${run}: ${Object.entries(values)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+  );
+  process.stderr.write(`\nchaos runs (figures)\n${lines.join('\n')}\n`);
+}
