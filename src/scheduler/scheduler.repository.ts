@@ -145,14 +145,23 @@ export class SchedulerRepository implements OnApplicationShutdown {
   async tryLock(name: string): Promise<TaskLock | null> {
     const key = taskLockKey(name);
     const client = await this.locks().connect();
+    // The session stays checked out for the whole run, where the pool's own error listener does not cover it: a
+    // server restart meanwhile (FATAL 57P01 on an idle session) would otherwise be an unhandled 'error' event that
+    // ends the process. The lock goes with the session; the run goes on, and release() then drops the session.
+    const onLost = (err: Error) => this.logger.warn({ err: err.message, task: name }, 'scheduler lock session lost');
+    client.on('error', onLost);
+    const giveBack = (err?: Error) => {
+      client.removeListener('error', onLost);
+      client.release(err);
+    };
     try {
       const res = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1::bigint) AS locked`, [key]);
       if (!res.rows[0]?.locked) {
-        client.release();
+        giveBack();
         return null;
       }
     } catch (err) {
-      client.release(err as Error);
+      giveBack(err as Error);
       throw err;
     }
     let released = false;
@@ -164,10 +173,10 @@ export class SchedulerRepository implements OnApplicationShutdown {
         released = true;
         try {
           await client.query(`SELECT pg_advisory_unlock($1::bigint)`, [key]);
-          client.release();
+          giveBack();
         } catch (err) {
           // A session that cannot unlock is dropped: ending it releases the lock server-side.
-          client.release(err as Error);
+          giveBack(err as Error);
         }
       },
     };

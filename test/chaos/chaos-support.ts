@@ -135,31 +135,54 @@ export async function submitAll(base: string, requestIds: string[], parallel = 8
   return out;
 }
 
-export async function statusCounts(db: pg.Client): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
-
 /**
- * An audit trail kept by the database itself, outside the product's code: every status change of a job (with the
- * worker that held it before and after) and every write of a result row. The product's own bookkeeping
- * (`attempts`, `job_results` upserts) would hide a second completion; this cannot.
+ * An audit trail kept by the database itself, outside the product's code. Triggers record:
+ * - on `job_queue` (one row per pending or running job): the insert (the job enqueued: none -> pending), every change
+ *   of `locked_by` (NULL -> X: claimed by X, pending -> running; X -> NULL: released or requeued, running -> pending;
+ *   X -> Y: taken over, running -> running) and the delete (the job leaves the queue: -> dequeued, with the worker
+ *   that held it);
+ * - on `jobs`: every change of `status` (pending -> done / error / cancelled: the job ended);
+ * - on `job_results`: every write of a result row.
+ * Each event carries its transaction id, so a job's end is attributed to the worker whose queue row was deleted in the
+ * same transaction (the finish deletes the queue row and updates `jobs` in one statement). The product's own
+ * bookkeeping (`attempts`, the `job_results` upsert) would hide a second completion; this cannot.
  */
 export async function installAudit(db: pg.Client): Promise<void> {
   await db.query(`
     CREATE SCHEMA IF NOT EXISTS chaos;
-    CREATE TABLE IF NOT EXISTS chaos.transitions (
-      seq bigserial PRIMARY KEY, job_id text NOT NULL, from_status text NOT NULL, to_status text NOT NULL,
-      old_worker text, new_worker text, attempts int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());
+    CREATE TABLE IF NOT EXISTS chaos.events (
+      seq bigserial PRIMARY KEY, xid bigint NOT NULL DEFAULT txid_current(), tbl text NOT NULL, job_id text NOT NULL,
+      from_status text NOT NULL, to_status text NOT NULL, old_worker text, new_worker text, attempts int NOT NULL,
+      at timestamptz NOT NULL DEFAULT clock_timestamp());
+    CREATE INDEX IF NOT EXISTS events_job_idx ON chaos.events (job_id, seq);
+    CREATE OR REPLACE VIEW chaos.queue_events AS SELECT * FROM chaos.events WHERE tbl = 'job_queue';
+    CREATE OR REPLACE VIEW chaos.job_events AS SELECT * FROM chaos.events WHERE tbl = 'jobs';
     CREATE TABLE IF NOT EXISTS chaos.result_writes (
       seq bigserial PRIMARY KEY, job_id text NOT NULL, op text NOT NULL,
       at timestamptz NOT NULL DEFAULT clock_timestamp());
-    CREATE OR REPLACE FUNCTION chaos.log_transition() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION chaos.log_queue() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      INSERT INTO chaos.transitions (job_id, from_status, to_status, old_worker, new_worker, attempts)
-      VALUES (NEW.id, OLD.status, NEW.status, OLD.locked_by, NEW.locked_by, NEW.attempts);
+      IF TG_OP = 'INSERT' THEN
+        INSERT INTO chaos.events (tbl, job_id, from_status, to_status, new_worker, attempts)
+        VALUES ('job_queue', NEW.job_id, 'none',
+                CASE WHEN NEW.locked_by IS NULL THEN 'pending' ELSE 'running' END, NEW.locked_by, NEW.attempts);
+      ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO chaos.events (tbl, job_id, from_status, to_status, old_worker, new_worker, attempts)
+        VALUES ('job_queue', NEW.job_id,
+                CASE WHEN OLD.locked_by IS NULL THEN 'pending' ELSE 'running' END,
+                CASE WHEN NEW.locked_by IS NULL THEN 'pending' ELSE 'running' END,
+                OLD.locked_by, NEW.locked_by, NEW.attempts);
+      ELSE
+        INSERT INTO chaos.events (tbl, job_id, from_status, to_status, old_worker, attempts)
+        VALUES ('job_queue', OLD.job_id, CASE WHEN OLD.locked_by IS NULL THEN 'pending' ELSE 'running' END,
+                'dequeued', OLD.locked_by, OLD.attempts);
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION chaos.log_job_status() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO chaos.events (tbl, job_id, from_status, to_status, attempts)
+      VALUES ('jobs', NEW.id, OLD.status, NEW.status, NEW.attempts);
       RETURN NULL;
     END $$;
     CREATE OR REPLACE FUNCTION chaos.log_result_write() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -167,9 +190,18 @@ export async function installAudit(db: pg.Client): Promise<void> {
       INSERT INTO chaos.result_writes (job_id, op) VALUES (NEW.job_id, TG_OP);
       RETURN NULL;
     END $$;
+    DROP TRIGGER IF EXISTS chaos_queue_inserts ON public.job_queue;
+    CREATE TRIGGER chaos_queue_inserts AFTER INSERT ON public.job_queue
+      FOR EACH ROW EXECUTE FUNCTION chaos.log_queue();
+    DROP TRIGGER IF EXISTS chaos_queue_locks ON public.job_queue;
+    CREATE TRIGGER chaos_queue_locks AFTER UPDATE ON public.job_queue
+      FOR EACH ROW WHEN (OLD.locked_by IS DISTINCT FROM NEW.locked_by) EXECUTE FUNCTION chaos.log_queue();
+    DROP TRIGGER IF EXISTS chaos_queue_deletes ON public.job_queue;
+    CREATE TRIGGER chaos_queue_deletes AFTER DELETE ON public.job_queue
+      FOR EACH ROW EXECUTE FUNCTION chaos.log_queue();
     DROP TRIGGER IF EXISTS chaos_job_transitions ON public.jobs;
     CREATE TRIGGER chaos_job_transitions AFTER UPDATE ON public.jobs
-      FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION chaos.log_transition();
+      FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION chaos.log_job_status();
     DROP TRIGGER IF EXISTS chaos_result_writes ON public.job_results;
     CREATE TRIGGER chaos_result_writes AFTER INSERT OR UPDATE ON public.job_results
       FOR EACH ROW EXECUTE FUNCTION chaos.log_result_write();
@@ -177,24 +209,41 @@ export async function installAudit(db: pg.Client): Promise<void> {
 }
 
 export interface Transition {
+  /** `job_queue` (enqueue, claim, release/requeue, dequeue) or `jobs` (the job's end: done, error, cancelled). */
+  table: 'job_queue' | 'jobs';
   jobId: string;
+  /** none | pending | running (job_queue); pending | done | error | cancelled (jobs) */
   from: string;
+  /** pending | running | dequeued (job_queue); done | error | cancelled | pending (jobs) */
   to: string;
+  /**
+   * The worker holding the job before the event. For a `jobs` transition: the worker whose queue row was deleted in
+   * the same transaction (null if none was).
+   */
   oldWorker: string | null;
   newWorker: string | null;
   attempts: number;
 }
 
+/** The audit trail in the order the events were recorded. */
 export async function transitions(db: pg.Client): Promise<Transition[]> {
   const { rows } = await db.query<{
+    tbl: 'job_queue' | 'jobs';
     job_id: string;
     from_status: string;
     to_status: string;
     old_worker: string | null;
     new_worker: string | null;
     attempts: number;
-  }>(`SELECT job_id, from_status, to_status, old_worker, new_worker, attempts FROM chaos.transitions ORDER BY seq`);
+  }>(`
+    SELECT e.tbl, e.job_id, e.from_status, e.to_status, e.new_worker, e.attempts,
+           CASE WHEN e.tbl = 'jobs'
+             THEN (SELECT d.old_worker FROM chaos.events d
+                    WHERE d.tbl = 'job_queue' AND d.to_status = 'dequeued' AND d.job_id = e.job_id AND d.xid = e.xid)
+             ELSE e.old_worker END AS old_worker
+      FROM chaos.events e ORDER BY e.seq`);
   return rows.map((r) => ({
+    table: r.tbl,
     jobId: r.job_id,
     from: r.from_status,
     to: r.to_status,
@@ -204,31 +253,93 @@ export async function transitions(db: pg.Client): Promise<Transition[]> {
   }));
 }
 
+export interface JobAudit {
+  /** queue rows inserted for the job */
+  enqueues: number;
+  /** locked_by set on its queue row (NULL -> X, or X -> Y) */
+  claims: number;
+  /** its queue row unlocked again (X -> NULL: a sweep, a retryable failure or a release on shutdown) */
+  requeues: number;
+  /** its queue row deleted */
+  dequeues: number;
+  /** jobs.status changed to done */
+  completions: number;
+  /** job_results rows written (insert or update) */
+  resultWrites: number;
+}
+
 /** job id -> how many times each kind of event happened to it, from the audit trail. */
-export async function auditPerJob(
-  db: pg.Client,
-): Promise<Map<string, { claims: number; completions: number; resultWrites: number; requeues: number }>> {
+export async function auditPerJob(db: pg.Client): Promise<Map<string, JobAudit>> {
   const { rows } = await db.query<{
     id: string;
+    enqueues: number;
     claims: number;
+    requeues: number;
+    dequeues: number;
     completions: number;
     result_writes: number;
-    requeues: number;
   }>(`
     SELECT j.id,
-           (SELECT count(*) FROM chaos.transitions t WHERE t.job_id = j.id AND t.to_status = 'running')::int AS claims,
-           (SELECT count(*) FROM chaos.transitions t WHERE t.job_id = j.id AND t.to_status = 'done')::int
-             AS completions,
-           (SELECT count(*) FROM chaos.result_writes w WHERE w.job_id = j.id)::int AS result_writes,
-           (SELECT count(*) FROM chaos.transitions t
-             WHERE t.job_id = j.id AND t.from_status = 'running' AND t.to_status = 'pending')::int AS requeues
+           (SELECT count(*) FROM chaos.queue_events q WHERE q.job_id = j.id AND q.from_status = 'none')::int AS enqueues,
+           (SELECT count(*) FROM chaos.queue_events q WHERE q.job_id = j.id AND q.to_status = 'running')::int AS claims,
+           (SELECT count(*) FROM chaos.queue_events q
+             WHERE q.job_id = j.id AND q.from_status = 'running' AND q.to_status = 'pending')::int AS requeues,
+           (SELECT count(*) FROM chaos.queue_events q WHERE q.job_id = j.id AND q.to_status = 'dequeued')::int
+             AS dequeues,
+           (SELECT count(*) FROM chaos.job_events s WHERE s.job_id = j.id AND s.to_status = 'done')::int AS completions,
+           (SELECT count(*) FROM chaos.result_writes w WHERE w.job_id = j.id)::int AS result_writes
       FROM jobs j`);
   return new Map(
     rows.map((r) => [
       r.id,
-      { claims: r.claims, completions: r.completions, resultWrites: r.result_writes, requeues: r.requeues },
+      {
+        enqueues: r.enqueues,
+        claims: r.claims,
+        requeues: r.requeues,
+        dequeues: r.dequeues,
+        completions: r.completions,
+        resultWrites: r.result_writes,
+      },
     ]),
   );
+}
+
+/**
+ * Events of the audit trail that break the queue's own invariants, one line each (expected: none):
+ * - a job ended (`jobs.status` to done / error / cancelled) without its queue row deleted in the same transaction,
+ *   or a queue row deleted without the job ending in that transaction: the end and the dequeue are one commit;
+ * - a job enqueued again after it ended (other than by the admin requeue, which sets `jobs.status` back to
+ *   pending first): e.g. a job run again after its completion was committed;
+ * - a running queue row locked by another worker without being released in between (two holders).
+ */
+export async function auditAnomalies(db: pg.Client): Promise<string[]> {
+  const { rows } = await db.query<{ anomaly: string }>(`
+    SELECT format('job %s: %s -> %s in jobs without its queue row deleted in that transaction', s.job_id,
+                  s.from_status, s.to_status) AS anomaly
+      FROM chaos.job_events s
+     WHERE s.to_status <> 'pending'
+       AND (SELECT count(*) FROM chaos.queue_events q
+             WHERE q.job_id = s.job_id AND q.xid = s.xid AND q.to_status = 'dequeued') <> 1
+    UNION ALL
+    SELECT format('job %s: queue row deleted (held by %s) without the job ending in that transaction', q.job_id,
+                  coalesce(q.old_worker, 'nobody'))
+      FROM chaos.queue_events q
+     WHERE q.to_status = 'dequeued'
+       AND (SELECT count(*) FROM chaos.job_events s
+             WHERE s.job_id = q.job_id AND s.xid = q.xid AND s.to_status <> 'pending') <> 1
+    UNION ALL
+    SELECT format('job %s: enqueued again after it ended %s, without being set back to pending', i.job_id,
+                  s.to_status)
+      FROM chaos.queue_events i
+      JOIN chaos.job_events s ON s.job_id = i.job_id AND s.seq < i.seq AND s.to_status <> 'pending'
+     WHERE i.from_status = 'none'
+       AND NOT EXISTS (SELECT 1 FROM chaos.job_events r
+                        WHERE r.job_id = i.job_id AND r.seq > s.seq AND r.seq < i.seq AND r.to_status = 'pending')
+    UNION ALL
+    SELECT format('job %s: running row taken over by %s from %s', q.job_id, q.new_worker, q.old_worker)
+      FROM chaos.queue_events q
+     WHERE q.from_status = 'running' AND q.to_status = 'running'`);
+  return rows.map((r) => r.anomaly);
 }
 
 /**

@@ -2,10 +2,12 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { JOB_STATES, statusCounts } from '../support/job-factory.js';
 import { TestPostgresServer } from '../support/postgres-server.js';
 import { createTestDatabase, type TestDatabase, withDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 import {
+  auditAnomalies,
   auditPerJob,
   figures,
   handlerCompletions,
@@ -19,7 +21,6 @@ import {
   Prober,
   type RunningApp,
   startApp,
-  statusCounts,
   submitAll,
   submitJob,
   transitions,
@@ -33,9 +34,11 @@ import {
  * - Delivery is at-least-once: a job whose worker dies mid-run is returned to pending by the orphan sweep once its
  *   heartbeat is older than IX_ORPHAN_TIMEOUT_S (attempts++) and runs again. That re-run is legitimate.
  * - What must never happen: a job lost (not finished), a job claimed by two workers at once, a job completed twice
- *   (a second `running -> done`, a second result write), or a job re-run after its completion was committed.
- * A trigger-based audit trail in the database (chaos-support.ts) records every status change and result write, so
- * "completed once" is counted by PostgreSQL itself, not inferred from the product's own columns.
+ *   (a second `pending -> done` of `jobs.status`, a second result write), or a job re-run after its completion was
+ *   committed (a queue event after its queue row was deleted).
+ * A trigger-based audit trail in the database (chaos-support.ts) records every enqueue, claim, release and delete of
+ * a `job_queue` row (with the worker holding it before and after), every status change of a `jobs` row and every
+ * result write, so "completed once" is counted by PostgreSQL itself, not inferred from the product's own columns.
  */
 describe('chaos runs (real processes, real PostgreSQL)', () => {
   const apps: RunningApp[] = [];
@@ -133,10 +136,9 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     const killedAt = Date.now();
 
     const atKill = await statusCounts(db);
+    // Running = a queue row locked by a worker (jobs.status stays 'pending' until the job ends).
     const held = (
-      await db.query<{ id: string }>(`SELECT id FROM jobs WHERE status = 'running' AND locked_by = $1`, [
-        first.workerId,
-      ])
+      await db.query<{ id: string }>(`SELECT job_id AS id FROM job_queue WHERE locked_by = $1`, [first.workerId])
     ).rows.map((r) => r.id);
     expect(held.length).toBeGreaterThan(0);
     expect(atKill.running).toBe(held.length);
@@ -146,9 +148,11 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     await waitFor('all 300 jobs done', async () => (await statusCounts(db)).done === 300, 90_000, 100);
     const recoveryMs = Date.now() - killedAt;
 
-    // Every job: done, with the sample invoice's number extracted, completed and its result written exactly once,
-    // claimed exactly as often as its attempts say, and re-claimed only after the sweep returned it to pending.
+    // Every job: done, with the sample invoice's number extracted, enqueued, dequeued, completed and its result
+    // written exactly once, claimed exactly as often as its attempts say, and re-claimed only after the sweep
+    // returned it to pending; no queue event out of place (no second holder, nothing after the dequeue).
     const audit = await auditPerJob(db);
+    expect(await auditAnomalies(db)).toEqual([]);
     const { rows } = await db.query<{ id: string; status: string; attempts: number; invoice_number: string | null }>(
       `SELECT j.id, j.status, j.attempts, r.result->'fields'->'invoice_number'->>'value' AS invoice_number
          FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id`,
@@ -160,6 +164,8 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
         ids.has(r.id) &&
         r.status === 'done' &&
         r.invoice_number === INVOICE_NUMBER &&
+        a.enqueues === 1 &&
+        a.dequeues === 1 &&
         a.completions === 1 &&
         a.resultWrites === 1 &&
         a.claims === r.attempts &&
@@ -173,12 +179,12 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     expect(new Set(rerun)).toEqual(new Set(held));
     expect(Math.max(...rows.map((r) => r.attempts))).toBe(2);
 
-    // The orphans were finished by the new process; nothing the dead process had committed ran again.
+    // The orphans were finished by the new process; nothing the dead process had committed ran again. A completion
+    // is a `jobs` transition to done, attributed to the worker whose queue row was deleted in the same transaction.
     const log = await transitions(db);
-    const committedByFirst = new Set(
-      log.filter((t) => t.to === 'done' && t.oldWorker === first.workerId).map((t) => t.jobId),
-    );
-    const finishedBySecond = log.filter((t) => t.to === 'done' && t.oldWorker === second.workerId).map((t) => t.jobId);
+    const completed = log.filter((t) => t.table === 'jobs' && t.to === 'done');
+    const committedByFirst = new Set(completed.filter((t) => t.oldWorker === first.workerId).map((t) => t.jobId));
+    const finishedBySecond = completed.filter((t) => t.oldWorker === second.workerId).map((t) => t.jobId);
     expect(committedByFirst.size + finishedBySecond.length).toBe(300);
     expect(finishedBySecond).toEqual(expect.arrayContaining(held));
     const ranInSecond = handlerCompletions(second);
@@ -283,14 +289,20 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     const silentId = randomBytes(8).toString('hex');
     await withDb((db) =>
       db.query(
-        `INSERT INTO jobs (id, client_id, request_id, use_case, document_sha256, document_filename)
-         SELECT $1, client_id, 'outage-silent', use_case, document_sha256, document_filename FROM jobs WHERE id = $2`,
+        `WITH ins AS (
+           INSERT INTO jobs (id, client_id, request_id, use_case, document_sha256, document_filename)
+           SELECT $1, client_id, 'outage-silent', use_case, document_sha256, document_filename FROM jobs WHERE id = $2
+           RETURNING id, client_id, priority, seq, max_attempts)
+         INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+         SELECT id, client_id, priority, seq, max_attempts FROM ins`,
         [silentId, warm.id],
       ),
     );
     await sleep(2_000);
     const silent = await withDb((db) =>
-      db.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM jobs WHERE id = $1`, [silentId]),
+      db.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM ${JOB_STATES} WHERE id = $1`, [
+        silentId,
+      ]),
     );
     expect(silent.rows[0]).toEqual({ status: 'pending', attempts: 0 });
     const notified = await submitJob(sut.base, 'outage-notified');
@@ -302,7 +314,7 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
           db.query<{ id: string; pickup_ms: number }>(
             `SELECT id, (extract(epoch FROM started_at - (SELECT created_at FROM jobs WHERE id = $2)) * 1000)::int
                     AS pickup_ms
-               FROM jobs WHERE id = ANY($1) AND started_at IS NOT NULL`,
+               FROM ${JOB_STATES} WHERE id = ANY($1) AND started_at IS NOT NULL`,
             [[silentId, notified.id], notified.id],
           ),
         ).then((r) => (r.rows.length === 2 ? r.rows : undefined)),
@@ -344,7 +356,8 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     // worker (completions it could not write during the outage were written after it, not re-run).
     expect(logLines(sut.ix).filter((l) => /no longer held/.test(String(l.msg)))).toEqual([]);
 
-    // No job lost, none completed twice.
+    // No job lost, none completed twice, no queue event out of place.
+    expect(await withDb(auditAnomalies)).toEqual([]);
     const audit = await withDb(auditPerJob);
     const jobs = await withDb((db) =>
       db.query<{ id: string; status: string; attempts: number }>(`SELECT id, status, attempts FROM jobs`),
@@ -352,7 +365,12 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     expect(jobs.rows).toHaveLength(TOTAL);
     expect(
       jobs.rows.filter(
-        (j) => j.status !== 'done' || audit.get(j.id)!.completions !== 1 || audit.get(j.id)!.resultWrites !== 1,
+        (j) =>
+          j.status !== 'done' ||
+          audit.get(j.id)!.enqueues !== 1 ||
+          audit.get(j.id)!.dequeues !== 1 ||
+          audit.get(j.id)!.completions !== 1 ||
+          audit.get(j.id)!.resultWrites !== 1,
       ),
     ).toEqual([]);
 
@@ -413,8 +431,16 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     await waitFor('the 4 jobs done', () => withDb(statusCounts).then((c) => c.done === 4), 30_000, 100);
     const audit = await withDb(auditPerJob);
     expect([...audit.values()]).toEqual(
-      Array.from({ length: 4 }, () => ({ claims: 1, completions: 1, resultWrites: 1, requeues: 0 })),
+      Array.from({ length: 4 }, () => ({
+        enqueues: 1,
+        claims: 1,
+        requeues: 0,
+        dequeues: 1,
+        completions: 1,
+        resultWrites: 1,
+      })),
     );
+    expect(await withDb(auditAnomalies)).toEqual([]);
     const taken = logLines(sut.ix).filter((l) => /no longer held/.test(String(l.msg)));
     expect(taken).toEqual([]);
 
@@ -458,19 +484,26 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     const log = await transitions(db);
     const claimed = log.filter((t) => t.to === 'running' && t.newWorker === first.workerId).map((t) => t.jobId);
     const finished = log.filter((t) => t.to === 'done' && t.oldWorker === first.workerId).map((t) => t.jobId);
-    const requeued = log.filter((t) => t.to === 'pending').map((t) => t.jobId);
+    // Any return to pending: a queue row unlocked (running -> pending), or a jobs row set back to pending.
+    const requeued = log.filter((t) => t.to === 'pending' && t.from !== 'none').map((t) => t.jobId);
     expect(new Set([...finished, ...handedBack])).toEqual(new Set(claimed));
     expect(new Set(requeued)).toEqual(new Set(handedBack));
     expect(new Set(handlerCompletions(first))).toEqual(new Set(finished));
     const { rows: untouched } = await db.query<{ attempts: number }>(
-      `SELECT attempts FROM jobs WHERE status = 'pending'`,
+      `SELECT attempts FROM ${JOB_STATES} WHERE status = 'pending'`,
     );
+    expect(untouched).toHaveLength(counts.pending ?? 0);
     expect(untouched.every((r) => r.attempts === 0)).toBe(true);
 
     const second = await app(url, env, first.port);
     await waitFor('all done', async () => (await statusCounts(db)).done === JOBS, 60_000, 100);
     const audit = await auditPerJob(db);
-    expect([...audit.values()].filter((a) => a.completions !== 1 || a.resultWrites !== 1)).toEqual([]);
+    expect(
+      [...audit.values()].filter(
+        (a) => a.enqueues !== 1 || a.dequeues !== 1 || a.completions !== 1 || a.resultWrites !== 1,
+      ),
+    ).toEqual([]);
+    expect(await auditAnomalies(db)).toEqual([]);
     second.ix.child.kill('SIGTERM');
     await expect(second.ix.exited).resolves.toBe(0);
 
@@ -506,7 +539,7 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     expect(exitMs).toBeLessThan(20_000); // the grace is 1 s; a job of 60 s did not hold the exit
 
     const { rows } = await db.query<{ status: string; attempts: number; locked_by: string | null }>(
-      `SELECT status, attempts, locked_by FROM jobs`,
+      `SELECT status, attempts, locked_by FROM ${JOB_STATES}`,
     );
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.status === 'pending' && r.attempts === 0 && r.locked_by === null)).toBe(true);
@@ -515,6 +548,23 @@ describe('chaos runs (real processes, real PostgreSQL)', () => {
     expect(returned).toHaveLength(4);
     const released = logLines(sut.ix).find((l) => l.msg === 'returned unfinished jobs to the queue');
     expect(new Set(released?.job_ids as string[])).toEqual(new Set(returned.map((t) => t.jobId)));
+    // Still queued, each claimed at most once and returned once, nothing ended or written.
+    const audit = await auditPerJob(db);
+    const returnedIds = new Set(returned.map((t) => t.jobId));
+    expect(
+      [...audit.entries()].filter(([id, a]) => {
+        const n = returnedIds.has(id) ? 1 : 0;
+        return !(
+          a.enqueues === 1 &&
+          a.claims === n &&
+          a.requeues === n &&
+          a.dequeues === 0 &&
+          a.completions === 0 &&
+          a.resultWrites === 0
+        );
+      }),
+    ).toEqual([]);
+    expect(await auditAnomalies(db)).toEqual([]);
 
     figures['SIGTERM past grace'] = {
       jobs: 6,
