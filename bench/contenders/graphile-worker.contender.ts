@@ -16,6 +16,13 @@ function quietLogger(errors: string[]): Logger {
   });
 }
 
+/** Ends a pool unless graphile-worker already did (pg-pool rejects a second end()). */
+async function endPool(pool: pg.Pool): Promise<void> {
+  if (!pool.ending) {
+    await pool.end();
+  }
+}
+
 /**
  * graphile-worker at its best throughput settings: a local queue fetching (and locking) 50 jobs per query,
  * batched completions, prepared statements, `concurrentJobs` = C.
@@ -24,12 +31,13 @@ export class GraphileWorkerContender implements Contender {
   readonly name = 'graphile-worker';
   readonly settings = [
     `enqueue: workerUtils.addJob('${TASK}', { i }) (calls ${SCHEMA}.add_job; its trigger NOTIFYs)`,
-    `run({ concurrency: C, maxPoolSize: max(10, C + 2), pollInterval: 2000, noHandleSignals: true, crontab: '', ` +
+    `run({ concurrency: C, pgPool: a pg.Pool of max(10, C + 2) made by the benchmark, pollInterval: 2000, noHandleSignals: true, crontab: '', ` +
       `preset.worker: { preparedStatements: true, localQueue: { size: ${LOCAL_QUEUE_SIZE} }, ` +
       `completeJobBatchDelay: 0, failJobBatchDelay: 0 } }), task list with one no-op task`,
     `logger: info/debug dropped (graphile logs one "Completed task" line per job; ix's per-job lines are dropped too)`,
   ];
   private utils!: WorkerUtils;
+  private utilsPool!: pg.Pool;
   private admin!: pg.Pool;
   readonly errors: string[] = [];
   private readonly logger: Logger;
@@ -39,11 +47,20 @@ export class GraphileWorkerContender implements Contender {
   }
 
   async setup(): Promise<void> {
-    this.utils = await makeWorkerUtils({ connectionString: this.url, logger: this.logger, maxPoolSize: 10 });
+    // Pools are made here, not by graphile-worker, so each has an 'error' listener: an idle client of a pool that
+    // graphile-worker let go of (it does not always end its own before stop() resolves) would otherwise crash the
+    // process with 57P01 when the benchmark's server stops.
+    this.utilsPool = this.pool(10, 'bench-graphile-utils');
+    this.utils = await makeWorkerUtils({ pgPool: this.utilsPool, logger: this.logger });
     await this.utils.migrate();
-    this.admin = new pg.Pool({ connectionString: this.url, max: 2, application_name: 'bench-graphile-admin' });
-    // Idle clients still closing when the server stops would otherwise crash the process.
-    this.admin.on('error', () => undefined);
+    this.admin = this.pool(2, 'bench-graphile-admin');
+  }
+
+  private pool(max: number, name: string): pg.Pool {
+    const pool = new pg.Pool({ connectionString: this.url, max, application_name: name });
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    return pool;
   }
 
   enqueueVariants(): EnqueueVariant[] {
@@ -75,10 +92,10 @@ export class GraphileWorkerContender implements Contender {
   }
 
   async startWorker(concurrency: number, onJob: OnJob): Promise<RunningWorker> {
+    const pgPool = this.pool(Math.max(10, concurrency + 2), 'bench-graphile-worker');
     const runner = await run({
-      connectionString: this.url,
+      pgPool,
       concurrency,
-      maxPoolSize: Math.max(10, concurrency + 2),
       pollInterval: 2_000,
       noHandleSignals: true,
       crontab: '',
@@ -98,11 +115,17 @@ export class GraphileWorkerContender implements Contender {
         },
       },
     });
-    return { stop: () => runner.stop() };
+    return {
+      stop: async () => {
+        await runner.stop();
+        await endPool(pgPool);
+      },
+    };
   }
 
   async close(): Promise<void> {
     await this.admin.end();
     await this.utils.release();
+    await endPool(this.utilsPool);
   }
 }

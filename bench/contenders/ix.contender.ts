@@ -17,8 +17,6 @@ const DOC_SHA = 'f'.repeat(64);
 const CLIENT = 'bench';
 /** ix's defaults (src/config/load-config.ts), except the concurrency under test. */
 const POLL_INTERVAL_MS = 5_000;
-/** BENCH_IX_PREFETCH overrides, e.g. 0 to measure the production default. */
-const PREFETCH = Number(process.env.BENCH_IX_PREFETCH ?? 50);
 
 const DONE: JobOutcome = { status: JobStatus.Done, result: null, timingsMs: null, error: null };
 
@@ -56,28 +54,41 @@ const PLAIN_INSERT = {
  * (no Nest) from an AppConfig-shaped literal, with a no-op JobHandler.
  */
 export class IxContender implements Contender {
-  readonly name = 'ix';
-  readonly settings = [
-    `JobsRepository.insertJob (one statement: INSERT … ON CONFLICT (client_id, request_id) DO NOTHING + pg_notify, ` +
-      `named prepared); each job references one pre-inserted document row`,
-    `JobWorker + QueueListener, workerConcurrency = C, pollIntervalMs ${POLL_INTERVAL_MS} (default), ` +
-      `clientMaxRunning 0 (plain claim, no fairness cap), orphanTimeoutS 60`,
-    `TypeORM DataSource from dataSourceOptions() (pg pool max 20); Nest Logger overridden by a no-op sink ` +
-      `(the per-job log calls still run, their output goes nowhere)`,
-  ];
+  readonly name: string;
+  readonly settings: string[];
   private db!: DataSource;
   private pool!: pg.Pool;
   private repository!: JobsRepository;
   private run = 0;
 
-  constructor(private readonly url: string) {}
+  /**
+   * `prefetch` is IX_WORKER_PREFETCH (production default 0). `enqueue: false` leaves the enqueue paths to another ix
+   * contender (a second ix with other worker settings enqueues the same way).
+   */
+  constructor(
+    private readonly url: string,
+    private readonly prefetch: number,
+    name = 'ix',
+    private readonly enqueue = true,
+  ) {
+    this.name = name;
+    this.settings = [
+      `JobsRepository.insertJob (one statement: INSERT … ON CONFLICT (client_id, request_id) DO NOTHING + pg_notify, ` +
+        `named prepared); each job references one pre-inserted document row`,
+      `JobWorker + QueueListener, workerConcurrency = C, workerPrefetch ${prefetch} (IX_WORKER_PREFETCH; ` +
+        `production default 0), pollIntervalMs ${POLL_INTERVAL_MS} (default), clientMaxRunning 0 (plain claim, ` +
+        `no fairness cap), orphanTimeoutS 60`,
+      `TypeORM DataSource from dataSourceOptions() (pg pool max 20); Nest Logger overridden by a no-op sink ` +
+        `(the per-job log calls still run, their output goes nowhere)`,
+    ];
+  }
 
   private config(concurrency: number): AppConfig {
     const queue: QueueConfig = {
       workerConcurrency: concurrency,
-      // Like the peers' batch fetch (pg-boss batchSize 50, graphile-worker's local queue of 50): no-op jobs are the
-      // short-job case IX_WORKER_PREFETCH exists for. Production default is 0 (slow OCR/LLM jobs).
-      workerPrefetch: PREFETCH,
+      // 50 is like the peers' batch fetch (pg-boss batchSize 50, graphile-worker's local queue of 50): no-op jobs are
+      // the short-job case IX_WORKER_PREFETCH exists for. Production default is 0 (slow OCR/LLM jobs).
+      workerPrefetch: this.prefetch,
       pollIntervalMs: POLL_INTERVAL_MS,
       orphanTimeoutS: 60,
       clientMaxRunning: 0,
@@ -125,6 +136,9 @@ export class IxContender implements Contender {
   }
 
   enqueueVariants(): EnqueueVariant[] {
+    if (!this.enqueue) {
+      return [];
+    }
     return [
       {
         label: 'ix JobsRepository.insertJob',

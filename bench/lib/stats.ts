@@ -39,9 +39,33 @@ export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) {
     return 'n/a';
   }
+  if (ms >= 1000) {
+    return Math.round(ms).toLocaleString('en-US');
+  }
   return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
 }
 
+/** `1.23×`; small ratios keep two significant digits (`0.0042×`) instead of rounding to `0.00×`. */
 export function formatRatio(ratio: number): string {
-  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
+  if (!Number.isFinite(ratio)) {
+    return 'n/a';
+  }
+  return ratio !== 0 && Math.abs(ratio) < 0.1 ? `${Number(ratio.toPrecision(2))}×` : `${ratio.toFixed(2)}×`;
+}
+
+/** Percentiles p50/p95/p99 and max of a sample, for the detail tables. */
+export function summarize(values: readonly number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  return {
+    n: values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length === 0 ? Number.NaN : values.reduce((a, b) => (b > a ? b : a)),
+  };
 }
