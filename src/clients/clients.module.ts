@@ -100,6 +100,7 @@ class OcrLifecycle implements OnApplicationShutdown {
           provider: config.testMode ? 'fake' : 'tesseract',
           languages: [...config.pipeline.ocrLanguages],
           workers: config.pipeline.ocrWorkers,
+          pageTimeoutMs: config.pipeline.ocrPageTimeoutMs,
         }),
     },
     { provide: FieldExtractor, inject: [AppConfig], useFactory: createFieldExtractor },

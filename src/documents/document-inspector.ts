@@ -10,14 +10,20 @@ import {
   readTiffPages,
   type ImageSize,
 } from './image-header.js';
-import { PdfDocument } from './pdf-reader.js';
+import { openPdf } from './pdf-worker-pool.js';
+import type { PageSize } from './pdf-reader.js';
 import { sniffMediaType } from './sniff.js';
 
 export interface InspectLimits {
   maxPages: number;
   /** Largest image (width x height) accepted; checked from headers before anything is decoded. */
   maxPixels: number;
+  /** Deadline of each PDF operation (IX_PDF_TIMEOUT_MS); default 60 s. */
+  pdfTimeoutMs?: number;
 }
+
+/** ISO 32000's largest page: 14 400 units (200 inches) a side. */
+export const MAX_PAGE_POINTS = 14_400;
 
 export interface DocumentInfo {
   mediaType: SupportedMediaType;
@@ -44,8 +50,21 @@ function tooManyPages(pages: number | null, maxPages: number): DocumentError {
   );
 }
 
+function checkPageSizes(sizes: PageSize[]): void {
+  sizes.forEach(({ width, height }, index) => {
+    if (!(width <= MAX_PAGE_POINTS && height <= MAX_PAGE_POINTS)) {
+      throw new DocumentError(
+        DocumentErrorCode.PageTooLarge,
+        `PDF page ${index + 1} is ${Math.round(width)} x ${Math.round(height)} points; at most ${MAX_PAGE_POINTS} (200 inches) a side is allowed`,
+        { page: index + 1, width, height, max_points: MAX_PAGE_POINTS },
+      );
+    }
+  });
+}
+
+/** In a PDF worker thread: compressed streams within limits, page count, every page object loads, page sizes. */
 async function inspectPdf(bytes: Uint8Array, limits: InspectLimits): Promise<number> {
-  const pdf = await PdfDocument.open(bytes);
+  const pdf = await openPdf(bytes, { timeoutMs: limits.pdfTimeoutMs, maxImagePixels: limits.maxPixels });
   try {
     if (pdf.pageCount > limits.maxPages) {
       throw tooManyPages(pdf.pageCount, limits.maxPages);
@@ -53,7 +72,7 @@ async function inspectPdf(bytes: Uint8Array, limits: InspectLimits): Promise<num
     if (pdf.pageCount === 0) {
       throw new DocumentError(DocumentErrorCode.Unreadable, 'The PDF has no pages');
     }
-    await pdf.assertPagesLoad();
+    checkPageSizes(await pdf.pageSizes());
     return pdf.pageCount;
   } finally {
     await pdf.close();
@@ -84,7 +103,8 @@ function inspectTiff(bytes: Uint8Array, limits: InspectLimits): number {
 /**
  * What a document is and how many pages it has, from its bytes alone (the declared type and file name are never
  * trusted). Parses enough to refuse what later steps could not read, cheaply: images by their headers (pixel limits
- * before any decoding), PDFs with pdfjs (every page object loaded, no page rendered).
+ * before any decoding), PDFs with pdfjs in a worker thread under a deadline (compressed streams inflated within
+ * limits, every page object loaded and measured, no page rendered).
  */
 export async function inspectDocument(bytes: Uint8Array, limits: InspectLimits): Promise<DocumentInfo> {
   const mediaType = await sniffMediaType(bytes);

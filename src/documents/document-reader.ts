@@ -1,7 +1,8 @@
 import type { OcrClient } from '../clients/ocr/ocr.client.js';
 import type { OcrPage, SupportedMediaType } from './document.types.js';
 import { readTiffPages, tiffWithFirstIfd } from './image-header.js';
-import { DEFAULT_MAX_RENDER_PIXELS, DEFAULT_RENDER_DPI, PdfDocument } from './pdf-reader.js';
+import { DEFAULT_MAX_RENDER_PIXELS, DEFAULT_RENDER_DPI } from './pdf-reader.js';
+import { openPdf } from './pdf-worker-pool.js';
 import { DEFAULT_TEXT_LAYER_THRESHOLDS, type TextLayerThresholds } from './text-layer.js';
 
 export interface ReadDocumentOptions {
@@ -13,11 +14,13 @@ export interface ReadDocumentOptions {
   /** Rendered pages larger than this are rendered at a lower resolution. Default 25 MP. */
   maxRenderPixels?: number;
   textLayer?: TextLayerThresholds;
+  /** Deadline of each PDF operation (open, one page's text, one page's render). Default 60 s. */
+  pdfTimeoutMs?: number;
 }
 
 /**
- * Pages whose OCR may still be running while the next page is rendered: rendering (main thread) overlaps OCR (worker
- * threads) without holding every rendered page of a long document in memory.
+ * Pages whose OCR may still be running while the next page is rendered: rendering (a PDF worker thread) overlaps OCR
+ * (OCR worker threads) without holding every rendered page of a long document in memory.
  */
 const OCR_AHEAD = 2;
 
@@ -27,7 +30,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 async function readPdf(bytes: Uint8Array, options: ReadDocumentOptions): Promise<OcrPage[]> {
   const { ocr, languages } = options;
-  const pdf = await PdfDocument.open(bytes);
+  const pdf = await openPdf(bytes, { timeoutMs: options.pdfTimeoutMs });
   const pages: OcrPage[] = [];
   const pending: Promise<void>[] = [];
   try {

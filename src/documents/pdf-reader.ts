@@ -17,6 +17,8 @@ import {
 export const DEFAULT_RENDER_DPI = 300;
 /** An A3 page at 300 dpi is ~17.4 MP; larger pages are rendered at a lower resolution (≈ 100 MB of RGBA at most). */
 export const DEFAULT_MAX_RENDER_PIXELS = 25_000_000;
+/** The largest image decoded anywhere: ~ A3 at 600 dpi (images by their headers, images inside PDFs by pdfjs). */
+export const DEFAULT_MAX_IMAGE_PIXELS = 70_000_000;
 
 /** A page's text layer in the shared model, plus whether it holds enough real text to skip OCR. */
 export interface PdfTextPage extends OcrPage {
@@ -31,6 +33,17 @@ export interface RenderedPage {
   height: number;
   /** The resolution actually used: the requested one, or less when the page would exceed the pixel limit. */
   dpi: number;
+}
+
+export interface PdfOpenOptions {
+  /** Embedded images with more pixels are skipped when rendering. Default 70 MP. */
+  maxImagePixels?: number;
+}
+
+/** Size of a page in points (1/72 in), as a reader displays it (rotation applied). */
+export interface PageSize {
+  width: number;
+  height: number;
 }
 
 export interface RenderOptions {
@@ -57,9 +70,11 @@ export class PdfDocument {
   ) {}
 
   /** Parses the PDF; throws DOCUMENT_ENCRYPTED when it needs a password and DOCUMENT_UNREADABLE when it is broken. */
-  static async open(bytes: Uint8Array): Promise<PdfDocument> {
+  static async open(bytes: Uint8Array, options: PdfOpenOptions = {}): Promise<PdfDocument> {
     const pdfjs = await loadPdfjs();
     const task = pdfjs.getDocument({
+      // Images larger than this are not decoded (the page renders without them) rather than allocating gigabytes.
+      maxImageSize: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
       // pdfjs takes ownership of the buffer it is given (and refuses Node Buffers): hand it a private copy.
       data: new Uint8Array(bytes),
       ...PDFJS_ASSETS,
@@ -97,9 +112,22 @@ export class PdfDocument {
 
   /** Checks that every page object can be loaded (a damaged page tree can still report a page count). */
   async assertPagesLoad(): Promise<void> {
+    await this.pageSizes();
+  }
+
+  /** Loads every page object (without parsing its content) and returns its size in points. */
+  async pageSizes(): Promise<PageSize[]> {
+    const sizes: PageSize[] = [];
     for (let pageNo = 1; pageNo <= this.pageCount; pageNo++) {
-      (await this.page(pageNo)).cleanup();
+      const page = await this.page(pageNo);
+      try {
+        const { width, height } = page.getViewport({ scale: 1 });
+        sizes.push({ width, height });
+      } finally {
+        page.cleanup();
+      }
     }
+    return sizes;
   }
 
   /** The page's text layer as words with boxes (fractions of the page, origin top-left) grouped into lines. */

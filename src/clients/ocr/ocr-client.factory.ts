@@ -9,6 +9,8 @@ export interface OcrClientConfig {
   languages: string[];
   /** IX_OCR_WORKERS: worker threads per language set. */
   workers: number;
+  /** IX_OCR_PAGE_TIMEOUT_MS: a page taking longer fails with OCR_TIMEOUT and its worker is restarted. */
+  pageTimeoutMs?: number;
 }
 
 /** The one place that picks the OCR implementation (for the module's `useFactory`). */
@@ -17,6 +19,10 @@ export function createOcrClient(config: OcrClientConfig): OcrClient {
     case 'fake':
       return new FakeOcrClient();
     case 'tesseract':
-      return new TesseractOcrClient({ languages: config.languages, poolSize: config.workers });
+      return new TesseractOcrClient({
+        languages: config.languages,
+        poolSize: config.workers,
+        recognizeTimeoutMs: config.pageTimeoutMs,
+      });
   }
 }

@@ -42,17 +42,38 @@ function threadOf(worker: Tesseract.Worker): ThreadWorker | undefined {
   return (worker as unknown as { worker?: ThreadWorker }).worker ?? undefined;
 }
 
+/**
+ * A page or a worker start took too long (`OCR_TIMEOUT`). A page is not retried: one that exhausted the per-page
+ * limit would do so again, holding an OCR worker that long each time. A slow start (a busy machine) is retried.
+ */
 export class OcrTimeoutError extends Error {
-  constructor(message: string) {
+  readonly code = 'OCR_TIMEOUT';
+
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
     super(message);
     this.name = new.target.name;
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * A page that was waiting for, or running on, an OCR pool that had to be restarted because of another page (one that
+ * timed out) or a worker thread that died. The page itself is not known to be at fault: `recognize` tries it once
+ * more on a fresh pool.
+ */
+export class OcrPoolRestartedError extends Error {
+  constructor(reason: string) {
+    super(`the OCR worker was restarted (${reason})`);
+    this.name = new.target.name;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string, retryable = false): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OcrTimeoutError(message)), ms);
+    timer = setTimeout(() => reject(new OcrTimeoutError(message, retryable)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -95,8 +116,17 @@ export class TesseractOcrClient extends OcrClient {
     // Boxes are scaled by the image's size, read from its header; this also refuses non-images before OCR.
     const size = imageSize(image);
     const languages = opts.languages.length > 0 ? opts.languages : this.languages;
-    const pool = await this.pool(languages);
-    const result = await this.run(pool, image, opts.page);
+    let result: Tesseract.RecognizeResult;
+    try {
+      result = await this.run(await this.pool(languages), image, opts.page);
+    } catch (error) {
+      if (!(error instanceof OcrPoolRestartedError) || this.closed) {
+        throw error;
+      }
+      // Another page took the pool down: this one gets a second chance on a fresh pool (once: if the page itself
+      // crashes the engine, it fails the second time).
+      result = await this.run(await this.pool(languages), image, opts.page);
+    }
     return toOcrPage(result.data, size, opts.page);
   }
 
@@ -224,6 +254,7 @@ export class TesseractOcrClient extends OcrClient {
         Promise.race([worker, failed]),
         this.startTimeoutMs,
         `OCR worker for ${key} did not start within ${this.startTimeoutMs} ms`,
+        true,
       );
     } finally {
       starting = false;
@@ -243,7 +274,7 @@ export class TesseractOcrClient extends OcrClient {
       return await withTimeout(
         Promise.race([pool.scheduler.addJob('recognize', image, {}, { blocks: true, text: false }), aborted]),
         this.recognizeTimeoutMs,
-        `OCR of page ${page} took longer than ${this.recognizeTimeoutMs} ms`,
+        `OCR of page ${page} took longer than ${this.recognizeTimeoutMs} ms (IX_OCR_PAGE_TIMEOUT_MS); send a smaller or cleaner scan`,
       );
     } catch (error) {
       if (error instanceof OcrTimeoutError) {
@@ -279,7 +310,11 @@ export class TesseractOcrClient extends OcrClient {
     }
   }
 
-  /** Fails the pool's pages in flight, terminates its threads and forgets it. Safe to call more than once; never throws. */
+  /**
+   * Fails the pool's pages in flight, terminates its threads and forgets it. Safe to call more than once; never throws.
+   * With `why` (a timeout, a dead thread) the other pages fail with OcrPoolRestartedError, which `recognize` retries;
+   * without (the client closing) they fail with `error`.
+   */
   private async retire(pool: Pool, error: Error, why?: string): Promise<void> {
     if (pool.stopping) {
       return;
@@ -289,8 +324,9 @@ export class TesseractOcrClient extends OcrClient {
       this.lastFailure = `${pool.key} ${why}: ${error.message}`;
       this.logger.error(`OCR pool ${pool.key} ${why}; restarting on next use: ${error.message}`);
     }
+    const failure = why ? new OcrPoolRestartedError(`${why}: ${error.message}`) : error;
     for (const abort of pool.inFlight) {
-      abort(error);
+      abort(failure);
     }
     pool.inFlight.clear();
     if (this.ready.get(pool.key) === pool) {

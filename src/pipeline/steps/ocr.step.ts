@@ -5,7 +5,11 @@ import { readDocument } from '../../documents/document-reader.js';
 import { need, type PipelineContext } from '../pipeline-context.js';
 import type { PipelineStep } from '../pipeline-step.js';
 
-/** Text-layer pages are read as they are; scanned pages and images are rendered and OCR'd (worker threads). */
+/**
+ * Text-layer pages are read as they are; scanned pages and images are rendered and OCR'd. PDFs are read and
+ * rendered in a PDF worker thread and OCR runs in OCR worker threads, so the event loop never waits on either; each
+ * PDF operation has IX_PDF_TIMEOUT_MS and each page's OCR IX_OCR_PAGE_TIMEOUT_MS.
+ */
 @Injectable()
 export class OcrStep implements PipelineStep {
   readonly name = 'ocr';
@@ -25,6 +29,7 @@ export class OcrStep implements PipelineStep {
       ocr: this.ocr,
       languages: wanted.length > 0 ? wanted : [...installed],
       dpi: this.config.pipeline.ocrDpi,
+      pdfTimeoutMs: this.config.pipeline.pdfTimeoutMs,
     });
   }
 }

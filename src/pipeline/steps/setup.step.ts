@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { inspectDocument } from '../../documents/document-inspector.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../documents/pdf-reader.js';
 import { sniffMediaType } from '../../documents/sniff.js';
 import { JobFailedError } from '../../jobs/job-handler.js';
 import { UrlPolicy } from '../../net/url-policy.js';
@@ -10,12 +11,11 @@ import type { PipelineContext } from '../pipeline-context.js';
 import type { PipelineStep } from '../pipeline-step.js';
 import { PipelineRepository } from '../pipeline.repository.js';
 
-/** Largest page image accepted before decoding (from headers): ~ A3 at 600 dpi. */
-const MAX_PIXELS = 70_000_000;
-
 /**
  * Loads the bytes (stored upload, or the job's URL through the SSRF guard with timeout and size cap), checks
- * the type from the bytes, counts pages against IX_MAX_PAGES, and pins the use-case version the job runs with.
+ * the type from the bytes, counts pages against IX_MAX_PAGES, refuses what would exhaust the later steps (pixel
+ * limits from image headers, PDF decompression limits, page sizes, IX_PDF_TIMEOUT_MS), and pins the use-case
+ * version the job runs with.
  */
 @Injectable()
 export class SetupStep implements PipelineStep {
@@ -62,7 +62,12 @@ export class SetupStep implements PipelineStep {
     } else {
       throw new JobFailedError('DOCUMENT_MISSING', 'the job has neither document bytes nor a URL', false);
     }
-    const info = await inspectDocument(bytes, { maxPages: this.config.pipeline.maxPages, maxPixels: MAX_PIXELS });
+    const info = await inspectDocument(bytes, {
+      maxPages: this.config.pipeline.maxPages,
+      // Largest image accepted before decoding (from headers; inside PDFs, pdfjs skips larger ones): ~ A3 at 600 dpi.
+      maxPixels: DEFAULT_MAX_IMAGE_PIXELS,
+      pdfTimeoutMs: this.config.pipeline.pdfTimeoutMs,
+    });
     await this.repository.recordSetup(job.id, sha256, info.pages, useCase.version);
     ctx.useCase = { definition: useCase.definition, version: useCase.version };
     ctx.document = { bytes, mediaType: info.mediaType, pages: info.pages, sha256 };
