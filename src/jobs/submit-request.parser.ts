@@ -18,7 +18,10 @@ async function validated<T extends object>(metatype: new () => T, value: unknown
 }
 
 function documentFromJson(dto: SubmitJobDto): SubmittedDocument {
-  const { url, content_base64: base64, filename } = dto.document;
+  // @IsOptional() lets null through: a null url or content_base64 counts as absent, never reaches Buffer.from.
+  const url = dto.document.url ?? undefined;
+  const base64 = dto.document.content_base64 ?? undefined;
+  const filename = dto.document.filename ?? undefined;
   if ((url === undefined) === (base64 === undefined)) {
     throw new ValidationFailedError('document needs exactly one of url or content_base64', [
       { field: 'document', problems: ['exactly one of url, content_base64'] },
@@ -27,7 +30,7 @@ function documentFromJson(dto: SubmitJobDto): SubmittedDocument {
   if (url !== undefined) {
     return { kind: 'url', url };
   }
-  const content = Buffer.from(base64!, 'base64');
+  const content = Buffer.from(base64 as string, 'base64');
   if (content.length === 0) {
     throw new ValidationFailedError('document.content_base64 is empty', [
       { field: 'document.content_base64', problems: ['empty'] },

@@ -159,6 +159,19 @@ describe('jobs API', () => {
         'VALIDATION_FAILED',
       ],
       ['not base64', { ...json('bad-7', TINY_PDF), document: { content_base64: '%%%' } }, 422, 'VALIDATION_FAILED'],
+      // Found by the fuzz suite: null passed @IsOptional() and reached Buffer.from (a 500).
+      [
+        'a null document content',
+        { ...json('bad-8', TINY_PDF), document: { content_base64: null } },
+        422,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a null url next to content',
+        { ...json('bad-9', TINY_PDF), document: { url: null, content_base64: null, filename: null } },
+        422,
+        'VALIDATION_FAILED',
+      ],
     ])('refuses %s with its status and a JSON error', async (_name, body, status, code) => {
       const res = await http().post('/jobs').send(body);
       expect(res.status).toBe(status);
