@@ -4,12 +4,13 @@ import { AppConfig, runsApi } from '../config/app-config.js';
 import { AdminKeyGuard } from './admin-key.guard.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyRegistry } from './api-key.registry.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 
 /** Warned once per process, however many apps a process builds (tests build many). */
 const warned = { open: false, admin: false };
 
 /**
- * API keys -> client identity, the admin key, the guards. Global: `AdminKeyGuard` is used by controllers all over
+ * API keys -> client identity, the admin key, the guards (rate limit per client, API key). Global: `AdminKeyGuard` is used by controllers all over
  * the app and resolves `ApiKeyRegistry` from their modules.
  */
 @Global()
@@ -20,6 +21,8 @@ const warned = { open: false, admin: false };
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new ApiKeyRegistry(config.auth.apiKeys, config.auth.adminKey),
     },
+    // Global guards run in this order: the rate limit first, so requests with a wrong key are counted too.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     AdminKeyGuard,
   ],
@@ -53,7 +56,11 @@ export class AuthModule implements OnApplicationBootstrap {
       );
     }
     this.logger.log(
-      { api_keys: this.keys.clientKeysConfigured, admin_key: this.keys.adminKeyConfigured },
+      {
+        api_keys_set: this.keys.clientKeysConfigured,
+        admin_key_set: this.keys.adminKeyConfigured,
+        rate_limit_per_min: this.config.security.rateLimitPerMin,
+      },
       'auth configured',
     );
   }

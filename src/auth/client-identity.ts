@@ -40,9 +40,12 @@ export class ClientIdentity {
       : new ClientIdentity(requested ?? DEFAULT_CLIENT, null);
   }
 
-  /** The client of a submission that names `requested` (validated): the key's own, or CLIENT_MISMATCH. */
-  clientFor(requested: string | undefined): string {
-    if (requested === undefined) {
+  /**
+   * The client of a submission that names `requested` (validated; `null` counts as not naming one, as an optional
+   * JSON field may be sent): the key's own, or CLIENT_MISMATCH.
+   */
+  clientFor(requested: string | null | undefined): string {
+    if (requested === undefined || requested === null) {
       return this.clientId;
     }
     if (this.scope !== null && requested !== this.scope) {

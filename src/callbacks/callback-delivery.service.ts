@@ -4,6 +4,7 @@ import { toJobResponse } from '../jobs/dto/job-response.dto.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { UrlPolicy } from '../net/url-policy.js';
 import { CallbackSender, nextCallbackDelayMs } from './callback-sender.js';
+import { callbackSecretFor } from './callback-signature.js';
 import { CallbacksRepository } from './callbacks.repository.js';
 
 const BATCH = 20;
@@ -44,8 +45,7 @@ export class CallbackDeliveryService {
     if (!job) {
       return;
     }
-    const secrets = this.config.callbacks.secrets;
-    const secret = secrets.get(clientId) ?? secrets.get('*') ?? '';
+    const secret = callbackSecretFor(this.config.callbacks.secrets, clientId) ?? '';
     const body = JSON.stringify(toJobResponse(job));
     const result = await this.sender.send({ url, jobId, body, secret });
     if (result.ok) {

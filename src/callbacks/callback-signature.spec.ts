@@ -1,12 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { signCallback, verifyCallbackSignature } from './callback-signature.js';
+import { callbackSecretFor, signCallback, verifyCallbackSignature } from './callback-signature.js';
 
 const secret = 'whsec_test_secret';
 const body = JSON.stringify({ id: '3f9a0c1d2e4b5a6c', status: 'done', note: 'größe ✓' });
 const t = 1_795_000_000;
 
 describe('callback signature', () => {
+  describe(callbackSecretFor.name, () => {
+    it("takes the client's own secret, else the * fallback, else none", () => {
+      const secrets = new Map([
+        ['acme', 'acme-secret'],
+        ['*', 'fallback-secret'],
+      ]);
+      expect(callbackSecretFor(secrets, 'acme')).toBe('acme-secret');
+      expect(callbackSecretFor(secrets, 'globex')).toBe('fallback-secret');
+      expect(callbackSecretFor(new Map([['acme', 'acme-secret']]), 'globex')).toBeUndefined();
+    });
+  });
+
   describe(signCallback.name, () => {
     it('is t=<unix>,v1=<hex hmac-sha256(secret, t.body)>', () => {
       const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');

@@ -15,6 +15,14 @@ export interface VerifyOptions {
 }
 
 /**
+ * The secret that signs a client's callbacks (`IX_CALLBACK_SECRETS=client:secret,…`): the client's own, else the `*`
+ * fallback, else none (the callback goes unsigned). One client's secret never signs another client's callbacks.
+ */
+export function callbackSecretFor(secrets: ReadonlyMap<string, string>, clientId: string): string | undefined {
+  return secrets.get(clientId) ?? secrets.get('*');
+}
+
+/**
  * `X-Ix-Signature` for a callback body: `t=<unix>,v1=<hex hmac-sha256(secret, t + "." + body)>`.
  * Signing the time with the body lets a receiver refuse replays of an old delivery.
  */

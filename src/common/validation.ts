@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationFailedError } from './errors/domain-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
@@ -9,9 +9,70 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; probl
   });
 }
 
-/** Global pipe: unknown fields are refused, types are transformed, failures are 422 with the fields named. */
+/** Deeper than any request ix takes; class-transformer recurses per level and would overflow the stack first. */
+export const MAX_NESTING = 32;
+
+export type InputProblem = { kind: 'too-deep' } | { kind: 'nul'; field: string };
+
+/**
+ * The first structural problem of request input, found iteratively (the walk itself cannot overflow): nesting deeper
+ * than `maxDepth` levels (class-transformer recurses per level and would overflow the stack), or a string holding a
+ * NUL character (PostgreSQL text cannot store one: it would fail as a 500 at the database).
+ */
+export function inputProblem(value: unknown, maxDepth = MAX_NESTING): InputProblem | undefined {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length > 0) {
+    const [item, depth, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) {
+        return { kind: 'nul', field: path || 'value' };
+      }
+      continue;
+    }
+    if (typeof item !== 'object' || item === null) {
+      continue;
+    }
+    if (depth >= maxDepth) {
+      return { kind: 'too-deep' };
+    }
+    for (const [key, child] of Object.entries(item)) {
+      stack.push([child, depth + 1, path ? `${path}.${key}` : key]);
+    }
+  }
+  return undefined;
+}
+
+/** Whether `value` nests objects/arrays deeper than `max` levels. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  return inputProblem(value, max)?.kind === 'too-deep';
+}
+
+const CHECKED_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param']);
+
+/** ValidationPipe that refuses absurdly nested input and NUL characters (422) before transforming anything. */
+class BoundedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const problem = CHECKED_INPUT.has(metadata.type) ? inputProblem(value) : undefined;
+    if (problem?.kind === 'too-deep') {
+      throw new ValidationFailedError(`the request nests deeper than ${MAX_NESTING} levels`, [
+        { field: metadata.type, problems: [`nested more than ${MAX_NESTING} levels`] },
+      ]);
+    }
+    if (problem?.kind === 'nul') {
+      throw new ValidationFailedError(`${problem.field} contains a NUL character`, [
+        { field: problem.field, problems: ['contains a NUL (\\u0000) character'] },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
+ * Global pipe: unknown fields are refused, types are transformed, failures are 422 with the fields named; input
+ * nested deeper than MAX_NESTING levels or holding NUL characters is refused before it is transformed.
+ */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BoundedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

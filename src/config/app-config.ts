@@ -9,6 +9,20 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface HttpConfig {
   readonly port: number;
   readonly host: string;
+  /**
+   * Which peers may set `X-Forwarded-For` (Fastify `trustProxy`): `true`, `false`, a hop count, or addresses, CIDRs
+   * and the names `loopback`, `linklocal`, `uniquelocal`. It decides the client IP that open-mode rate limits key on.
+   */
+  readonly trustProxy: boolean | number | string;
+  /** Largest request body on every route but `POST /jobs` (which takes documents: IX_MAX_UPLOAD_BYTES). */
+  readonly maxBodyBytes: number;
+}
+
+export interface SecurityConfig {
+  /** Origins allowed by CORS (`*` = any); empty = CORS off (no CORS headers, browsers block cross-origin calls). */
+  readonly corsOrigins: readonly string[];
+  /** Requests per minute per client (API key, else IP); 0 = no limit. Probes, docs and metrics are exempt. */
+  readonly rateLimitPerMin: number;
 }
 
 export interface DatabaseConfig {
@@ -67,6 +81,10 @@ export interface PipelineConfig {
   readonly ocrWorkers: number;
   readonly ocrLanguages: readonly string[];
   readonly ocrDpi: number;
+  /** A page whose OCR takes longer fails the job with OCR_TIMEOUT (its OCR worker is restarted). */
+  readonly ocrPageTimeoutMs: number;
+  /** Longest a PDF step may take (open, one page's text, one page's render) before the job fails. */
+  readonly pdfTimeoutMs: number;
   readonly genaiProvider: GenAiProvider;
   readonly genaiBaseUrl: string | undefined;
   readonly genaiModel: string;
@@ -115,6 +133,7 @@ export abstract class AppConfig {
   abstract readonly queue: QueueConfig;
   abstract readonly api: ApiConfig;
   abstract readonly auth: AuthConfig;
+  abstract readonly security: SecurityConfig;
   abstract readonly pipeline: PipelineConfig;
   abstract readonly callbacks: CallbackConfig;
   abstract readonly printers: PrintersConfig;

@@ -4,7 +4,15 @@ import { ConfigError, loadConfig } from './load-config.js';
 describe(loadConfig.name, () => {
   it('applies the documented defaults to an empty environment', () => {
     const sut = loadConfig({});
-    expect(sut.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(sut.http).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      trustProxy: 'loopback,linklocal,uniquelocal',
+      maxBodyBytes: 1024 * 1024,
+    });
+    expect(sut.security).toEqual({ corsOrigins: [], rateLimitPerMin: 600 });
+    expect(sut.pipeline.ocrPageTimeoutMs).toBe(120_000);
+    expect(sut.pipeline.pdfTimeoutMs).toBe(60_000);
     expect(sut.role).toBe('all');
     expect(sut.testMode).toBe(false);
     expect(sut.database.url).toBeUndefined();
@@ -37,6 +45,29 @@ describe(loadConfig.name, () => {
     expect(message).toContain('IX_MIGRATE_ON_BOOT must be a boolean');
     expect(message).toContain('LOG_LEVEL must be one of fatal|error|warn|info|debug|trace|silent');
     expect(message).not.toContain('\n');
+  });
+
+  it('parses CORS origins: a list of origins, or * alone', () => {
+    expect(
+      loadConfig({ IX_CORS_ORIGINS: ' https://app.example.com/ , http://localhost:5173' }).security.corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ IX_CORS_ORIGINS: '*' }).security.corsOrigins).toEqual(['*']);
+    expect(() => loadConfig({ IX_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(
+      /IX_CORS_ORIGINS must be \* or comma-separated origins like https:\/\/app.example.com \(not "https:\/\/a.example.com\/path"\)/,
+    );
+    expect(() => loadConfig({ IX_CORS_ORIGINS: '*,https://a.example.com' })).toThrow(/must be \* alone/);
+    expect(() => loadConfig({ IX_CORS_ORIGINS: 'ftp://a.example.com' })).toThrow(/IX_CORS_ORIGINS/);
+  });
+
+  it('parses the rate limit (0 = off) and IX_TRUST_PROXY as Fastify takes it', () => {
+    expect(loadConfig({ IX_RATE_LIMIT_PER_MIN: '0' }).security.rateLimitPerMin).toBe(0);
+    expect(() => loadConfig({ IX_RATE_LIMIT_PER_MIN: '-1' })).toThrow(/IX_RATE_LIMIT_PER_MIN must be an integer/);
+    const trust = (v: string) => loadConfig({ IX_TRUST_PROXY: v }).http.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('1')).toBe(1);
+    expect(trust('10.0.0.0/8, loopback')).toBe('10.0.0.0/8,loopback');
+    expect(() => trust('everyone')).toThrow(/IX_TRUST_PROXY must be true, false, a hop count/);
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {

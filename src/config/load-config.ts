@@ -169,6 +169,72 @@ function apiKeyEntries(parsed: ReturnType<typeof parseApiKeys>, ctx: z.Refinemen
   return parsed.entries;
 }
 
+/** `https://a.example,http://localhost:5173` (origins: scheme, host, port) or `*`; empty = none. */
+const origins = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): string[] => {
+      if (v === undefined || v.trim() === '') {
+        return [];
+      }
+      const items = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (items.includes('*')) {
+        if (items.length > 1) {
+          ctx.addIssue({ code: 'custom', message: 'must be * alone or a list of origins' });
+          return z.NEVER;
+        }
+        return ['*'];
+      }
+      for (const item of items) {
+        let url: URL | undefined;
+        try {
+          url = new URL(item);
+        } catch {
+          url = undefined;
+        }
+        if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== item.replace(/\/$/, '')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be * or comma-separated origins like https://app.example.com (not "${item}")`,
+          });
+          return z.NEVER;
+        }
+      }
+      return items.map((item) => item.replace(/\/$/, ''));
+    });
+
+/** Fastify's `trustProxy`: true|false, a hop count, or a list of addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`. */
+const trustProxy = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): boolean | number | string => {
+      const value = v === undefined || v.trim() === '' ? fallback : v.trim();
+      if (/^[1-9]\d{0,2}$/.test(value)) {
+        return Number(value); // hops: 1 = the proxy in front of ix
+      }
+      const lower = value.toLowerCase();
+      if (TRUE.includes(lower)) {
+        return true;
+      }
+      if (FALSE.includes(lower)) {
+        return false;
+      }
+      const entries = value.split(',').map((x) => x.trim());
+      if (entries.some((x) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(x))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be true, false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal',
+        });
+        return z.NEVER;
+      }
+      return entries.join(',');
+    });
+
 const postgresUrl = z
   .string()
   .optional()
@@ -194,6 +260,10 @@ const postgresUrl = z
 const envSchema = z.object({
   PORT: int(3000, 1, 65535),
   HOST: text('0.0.0.0'),
+  IX_TRUST_PROXY: trustProxy('loopback,linklocal,uniquelocal'),
+  IX_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+  IX_CORS_ORIGINS: origins(),
+  IX_RATE_LIMIT_PER_MIN: int(600, 0, 1_000_000),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   DATABASE_URL: postgresUrl,
   IX_DATA_DIR: text('./data'),
@@ -223,6 +293,8 @@ const envSchema = z.object({
   IX_OCR_WORKERS: int(1, 1, 16),
   IX_OCR_LANGUAGES: list(['eng', 'deu']),
   IX_OCR_DPI: int(300, 72, 600),
+  IX_OCR_PAGE_TIMEOUT_MS: int(120_000, 1_000, 3_600_000),
+  IX_PDF_TIMEOUT_MS: int(60_000, 1_000, 3_600_000),
   IX_GENAI_PROVIDER: oneOf(GENAI_PROVIDERS, 'heuristic'),
   IX_GENAI_BASE_URL: text(''),
   IX_GENAI_MODEL: text('llama3.1:8b'),
@@ -286,7 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: e.LOG_LEVEL,
     dataDir,
     shutdownGraceS: e.IX_SHUTDOWN_GRACE_S,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.IX_TRUST_PROXY, maxBodyBytes: e.IX_MAX_BODY_BYTES },
     database: {
       url: e.DATABASE_URL,
       migrateOnBoot: e.IX_MIGRATE_ON_BOOT,
@@ -306,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     api: { maxUploadBytes: e.IX_MAX_UPLOAD_BYTES, useCases: e.IX_USE_CASES },
     auth: { adminKey: e.IX_ADMIN_KEY, apiKeys: [...e.IX_API_KEYS, ...e.IX_API_KEYS_FILE] },
+    security: { corsOrigins: e.IX_CORS_ORIGINS, rateLimitPerMin: e.IX_RATE_LIMIT_PER_MIN },
     pipeline: {
       useCasesDir: resolve(e.IX_USE_CASES_DIR),
       maxPages: e.IX_MAX_PAGES,
@@ -314,6 +387,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       ocrWorkers: e.IX_OCR_WORKERS,
       ocrLanguages: e.IX_OCR_LANGUAGES,
       ocrDpi: e.IX_OCR_DPI,
+      ocrPageTimeoutMs: e.IX_OCR_PAGE_TIMEOUT_MS,
+      pdfTimeoutMs: e.IX_PDF_TIMEOUT_MS,
       genaiProvider: e.IX_TEST_MODE && env.IX_GENAI_PROVIDER === undefined ? 'fake' : e.IX_GENAI_PROVIDER,
       genaiBaseUrl: e.IX_GENAI_BASE_URL || undefined,
       genaiModel: e.IX_GENAI_MODEL,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { NotFoundError, ValidationFailedError } from './domain-error.js';
-import { toErrorResponse } from './http-error.filter.js';
+import { isDatabaseUnavailable, toErrorResponse } from './http-error.filter.js';
 
 describe('toErrorResponse', () => {
   it('maps a domain error to its status, code and details', () => {
@@ -33,6 +33,66 @@ describe('toErrorResponse', () => {
       status: 413,
       body: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' } },
     });
+  });
+
+  it('answers what the multipart parser throws for a malformed body with 400', () => {
+    for (const message of [
+      'Multipart: Boundary not found',
+      'Unexpected end of multipart data',
+      'Part terminated early due to unexpected end of multipart data',
+      'The needle cannot have a length bigger than 256.',
+    ]) {
+      expect(toErrorResponse(new Error(message))).toEqual({
+        status: 400,
+        body: { error: { code: 'BAD_REQUEST', message: `malformed multipart/form-data body: ${message}` } },
+      });
+    }
+    expect(toErrorResponse(new Error('Multipart: Boundary not found, said the database')).status).toBe(500);
+  });
+
+  it('answers text PostgreSQL cannot store (NUL bytes) with 422, without the database message', () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
+      severity: 'ERROR',
+    });
+    expect(toErrorResponse(nul)).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'a value contains characters that cannot be stored (such as NUL)',
+        },
+      },
+    });
+    const other = Object.assign(new Error('relation "jobs" does not exist'), { code: '42P01', severity: 'ERROR' });
+    expect(toErrorResponse(other).status).toBe(500);
+  });
+
+  it('answers an unreachable or restarting database with 503, naming no host or SQL', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:54329'), {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+    });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+      severity: 'FATAL',
+    });
+    const wrapped = Object.assign(new Error('query failed'), { driverError: shutdown });
+    for (const error of [refused, shutdown, wrapped, new Error('Connection terminated unexpectedly')]) {
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(toErrorResponse(error)).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'the database is unavailable; retry shortly (the request was not processed)',
+          },
+        },
+      });
+    }
+    const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601', severity: 'ERROR' });
+    expect(isDatabaseUnavailable(syntax)).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }))).toBe(false);
   });
 
   it('hides the message and stack of anything unexpected', () => {

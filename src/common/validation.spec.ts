@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { ValidationFailedError } from './errors/domain-error.js';
+import { createValidationPipe, inputProblem, MAX_NESTING, nestsDeeperThan } from './validation.js';
+
+function nested(depth: number): unknown {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < depth; i++) {
+    value = i % 2 === 0 ? [value] : { a: value };
+  }
+  return value;
+}
+
+describe(nestsDeeperThan.name, () => {
+  it('measures object and array nesting without recursion', () => {
+    expect(nestsDeeperThan('x', 0)).toBe(false);
+    expect(nestsDeeperThan(nested(3), 3)).toBe(false);
+    expect(nestsDeeperThan(nested(4), 3)).toBe(true);
+    expect(nestsDeeperThan(nested(200_000), MAX_NESTING)).toBe(true);
+    expect(nestsDeeperThan({ a: 1, b: [1, 2, { c: null }] }, 3)).toBe(false);
+  });
+});
+
+describe(inputProblem.name, () => {
+  it('finds a NUL character anywhere, naming the field', () => {
+    expect(inputProblem({ a: 'ok', document: { filename: 'a\u0000.pdf' } })).toEqual({
+      kind: 'nul',
+      field: 'document.filename',
+    });
+    expect(inputProblem('\u0000')).toEqual({ kind: 'nul', field: 'value' });
+    expect(inputProblem({ a: ['x', 'y\u0000'] })).toEqual({ kind: 'nul', field: 'a.1' });
+    expect(inputProblem({ a: 'fine', b: 1, c: null })).toBeUndefined();
+  });
+});
+
+describe('createValidationPipe', () => {
+  it('refuses a NUL character in a body, query or path value with a 422', async () => {
+    const sut = createValidationPipe();
+    for (const type of ['body', 'query', 'param'] as const) {
+      await expect(sut.transform({ request_id: 'a\u0000' }, { type, metatype: Object })).rejects.toThrow(
+        'request_id contains a NUL character',
+      );
+    }
+  });
+
+  it('refuses input nested deeper than MAX_NESTING with a 422, before class-transformer recurses into it', async () => {
+    const sut = createValidationPipe();
+    await expect(sut.transform(nested(50_000), { type: 'body', metatype: Object })).rejects.toThrow(
+      ValidationFailedError,
+    );
+    await expect(sut.transform(nested(5), { type: 'body', metatype: Object })).resolves.toEqual(nested(5));
+  });
+});
