@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 
@@ -33,6 +33,9 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // Explicit: nestjs-pino's default route ('{/*splat}') never matches under Nest 12's Fastify adapter, so no
+          // request was logged and no log call was bound to its request id.
+          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
           pinoHttp: {
             logger: root,
             genReqId: requestIdFor,
@@ -45,6 +48,7 @@ export class LoggingModule {
                 method: req.method,
                 url: req.url,
               }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },
         }),

@@ -81,6 +81,33 @@ describe('error answers and logs', () => {
     expect(logs.text()).toMatch(/relation \\"jobs\\" does not exist/);
   });
 
+  it('logs one line per request with its request id, and binds that id to the log calls the request makes', async () => {
+    const res = await http()
+      .post('/jobs')
+      .set(as(KEY_A))
+      .set('x-request-id', 'trace-me-0001')
+      .send({
+        request_id: 'log-request-id',
+        use_case: 'invoice',
+        document: { content_base64: INVOICE_PDF.toString('base64') },
+      })
+      .expect(201);
+    expect(res.headers['x-request-id']).toBe('trace-me-0001');
+    const lines = await waitFor('the request line', () => {
+      const parsed = logs
+        .text()
+        .split('\n')
+        .filter((l) => l.includes('trace-me-0001'))
+        .map((l) => JSON.parse(l) as { msg: string; req?: { id: string }; res?: { statusCode: number } });
+      return parsed.some((l) => l.msg === 'request completed') ? parsed : null;
+    });
+    const completed = lines.filter((l) => l.msg === 'request completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0].res?.statusCode).toBe(201);
+    // Another line of the same request (the service's own "job submitted"), carrying the same id.
+    expect(lines.some((l) => l.msg !== 'request completed')).toBe(true);
+  });
+
   it('never logs API keys, callback secrets or inline documents, even at trace level', async () => {
     const content = Buffer.concat([INVOICE_PDF, Buffer.from('%% unique tail for the log test')]).toString('base64');
     const submitted = await http()
