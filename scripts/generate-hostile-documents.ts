@@ -7,12 +7,12 @@
  * compressed block repeated, not by compressing gigabytes), from dependencies the project already has.
  */
 import { createCanvas } from '@napi-rs/canvas';
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { encryptedPdf, pdfStream, rawPdf, type PdfObject } from './lib/raw-pdf.js';
 
 export interface HostileDocument {
   /** File name, with the extension a careless reader would trust. */
@@ -53,47 +53,6 @@ export function zlibOfZeros(size: number): Buffer {
 // ---------------------------------------------------------------------------------------------------------------
 // A minimal PDF writer, for structures pdf-lib will not produce
 
-type PdfObject = string | Buffer;
-
-function stream(dict: string, data: Buffer): Buffer {
-  return Buffer.concat([
-    Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'),
-    data,
-    Buffer.from('\nendstream', 'latin1'),
-  ]);
-}
-
-/** Objects numbered from 1 in order; object 1 must be the catalog. */
-function rawPdf(objects: PdfObject[], trailer = ''): Buffer {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  let length = parts[0].length;
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(length);
-    const object = Buffer.concat([
-      Buffer.from(`${i + 1} 0 obj\n`, 'latin1'),
-      typeof body === 'string' ? Buffer.from(body, 'latin1') : body,
-      Buffer.from('\nendobj\n', 'latin1'),
-    ]);
-    parts.push(object);
-    length += object.length;
-  });
-  const xref = [
-    'xref',
-    `0 ${objects.length + 1}`,
-    '0000000000 65535 f\r',
-    ...offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n\r`),
-    'trailer',
-    `<< /Size ${objects.length + 1} /Root 1 0 R ${trailer}>>`,
-    'startxref',
-    String(length),
-    '%%EOF',
-    '',
-  ].join('\n');
-  parts.push(Buffer.from(xref, 'latin1'));
-  return Buffer.concat(parts);
-}
-
 const CATALOG = '<< /Type /Catalog /Pages 2 0 R >>';
 const ONE_PAGE = '<< /Type /Pages /Kids [3 0 R] /Count 1 >>';
 const HELVETICA = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
@@ -104,7 +63,7 @@ function pdfFlateBomb(): Buffer {
     CATALOG,
     ONE_PAGE,
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>',
-    stream('/Filter /FlateDecode', zlibOfZeros(1024 * MIB)),
+    pdfStream('/Filter /FlateDecode', zlibOfZeros(1024 * MIB)),
   ]);
 }
 
@@ -114,8 +73,8 @@ function pdfHugeImage(): Buffer {
     CATALOG,
     ONE_PAGE,
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>',
-    stream('', Buffer.from('q 595 0 0 842 0 0 cm /Im1 Do Q', 'latin1')),
-    stream(
+    pdfStream('', Buffer.from('q 595 0 0 842 0 0 cm /Im1 Do Q', 'latin1')),
+    pdfStream(
       '/Type /XObject /Subtype /Image /Width 60000 /Height 60000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode',
       zlibOfZeros(4 * MIB),
     ),
@@ -128,7 +87,7 @@ function pdfHugeMediaBox(): Buffer {
     CATALOG,
     ONE_PAGE,
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1000000000 1000000000] /Contents 4 0 R >>',
-    stream('', Buffer.from('0 0 0 rg 100 100 5000 5000 re f', 'latin1')),
+    pdfStream('', Buffer.from('0 0 0 rg 100 100 5000 5000 re f', 'latin1')),
   ]);
 }
 
@@ -152,7 +111,7 @@ function pdfXObjectFanOut(levels = 9, fanOut = 10): Buffer {
     CATALOG,
     ONE_PAGE,
     `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << ${formName(0)} ${first} 0 R >> /Font << /H ${first + levels + 1} 0 R >> >> /Contents 4 0 R >>`,
-    stream('', Buffer.from(`${formName(0)} Do`, 'latin1')),
+    pdfStream('', Buffer.from(`${formName(0)} Do`, 'latin1')),
   ];
   for (let k = 0; k <= levels; k++) {
     const body =
@@ -163,54 +122,12 @@ function pdfXObjectFanOut(levels = 9, fanOut = 10): Buffer {
       k < levels
         ? `/Resources << /XObject << ${formName(k + 1)} ${first + k + 1} 0 R >> >>`
         : `/Resources << /Font << /H ${first + levels + 1} 0 R >> >>`;
-    objects.push(stream(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${resources}`, Buffer.from(body, 'latin1')));
+    objects.push(
+      pdfStream(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${resources}`, Buffer.from(body, 'latin1')),
+    );
   }
   objects.push(HELVETICA);
   return rawPdf(objects);
-}
-
-// Standard security handler, revision 2 (40-bit RC4), ISO 32000-1 §7.6.3: a real user password, not a bare flag.
-const PASSWORD_PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
-
-function rc4(key: Buffer, data: Buffer): Buffer {
-  const s = Array.from({ length: 256 }, (_, i) => i);
-  for (let i = 0, j = 0; i < 256; i++) {
-    j = (j + s[i] + key[i % key.length]) & 0xff;
-    [s[i], s[j]] = [s[j], s[i]];
-  }
-  const out = Buffer.alloc(data.length);
-  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
-    i = (i + 1) & 0xff;
-    j = (j + s[i]) & 0xff;
-    [s[i], s[j]] = [s[j], s[i]];
-    out[n] = data[n] ^ s[(s[i] + s[j]) & 0xff];
-  }
-  return out;
-}
-
-function pdfEncrypted(userPassword: string): Buffer {
-  const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts)).digest();
-  const padded = (password: string) => Buffer.concat([Buffer.from(password, 'latin1'), PASSWORD_PAD]).subarray(0, 32);
-  const id = md5(Buffer.from('ix-hostile-encrypted'));
-  const permissions = -44;
-  const o = rc4(md5(padded(`${userPassword}-owner`)).subarray(0, 5), padded(userPassword));
-  const p = Buffer.alloc(4);
-  p.writeInt32LE(permissions);
-  const fileKey = md5(padded(userPassword), o, p, id).subarray(0, 5);
-  const objectKey = (num: number) =>
-    md5(fileKey, Buffer.from([num & 0xff, (num >> 8) & 0xff, 0, 0, 0])).subarray(0, 10);
-  const content = rc4(objectKey(4), Buffer.from('BT /F1 24 Tf 40 700 Td (Rechnungsnummer: RE-1) Tj ET', 'latin1'));
-  return rawPdf(
-    [
-      CATALOG,
-      ONE_PAGE,
-      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-      stream('', content),
-      HELVETICA,
-      `<< /Filter /Standard /V 1 /R 2 /O <${o.toString('hex')}> /U <${rc4(fileKey, PASSWORD_PAD).toString('hex')}> /P ${permissions} >>`,
-    ],
-    `/Encrypt 6 0 R /ID [<${id.toString('hex')}> <${id.toString('hex')}>] `,
-  );
 }
 
 /** A small, valid one-page invoice with a text layer (the part of each polyglot that should still work). */
@@ -418,7 +335,11 @@ export async function buildHostileDocuments(): Promise<HostileDocument[]> {
       attack: '5 000 pages (page-count limit, IX_MAX_PAGES)',
       bytes: await textPdf(5_000),
     },
-    { name: 'encrypted.pdf', attack: 'password-protected PDF (RC4, user password)', bytes: pdfEncrypted('hunter2') },
+    {
+      name: 'encrypted.pdf',
+      attack: 'password-protected PDF (RC4, user password)',
+      bytes: encryptedPdf('hunter2', 'Rechnungsnummer: RE-1'),
+    },
     {
       name: 'truncated.pdf',
       attack: 'a valid PDF cut off at 40 % (no xref, no trailer)',

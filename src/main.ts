@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { loadProcessConfig } from './config/load-config.js';
 import { startDatabaseServer, type DatabaseServer } from './database/database-server.js';
 import { createRootLogger } from './logging/root-logger.js';
 
@@ -10,16 +10,7 @@ import { createRootLogger } from './logging/root-logger.js';
  * stop taking requests and work (app.close), then stop the embedded PostgreSQL, then exit 0.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadProcessConfig();
   const log = createRootLogger(config.logLevel);
 
   let server: DatabaseServer | undefined;

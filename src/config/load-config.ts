@@ -415,3 +415,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
   };
 }
+
+/**
+ * The entry points' config (service and `npm run migrate`): the one place that reads `process.env`. A bad value
+ * ends the process with one line naming the variable, exit code 2.
+ */
+export function loadProcessConfig(): AppConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -4,13 +4,13 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/load-config.js';
+import { loadProcessConfig } from '../config/load-config.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { startDatabaseServer } from './database-server.js';
 import { ensureSchemaAtHead } from './schema-head.js';
 import { createRootLogger } from '../logging/root-logger.js';
 
-const config = loadConfig(process.env);
+const config = loadProcessConfig();
 const log = createRootLogger(config.logLevel);
 const server = await startDatabaseServer(config, log);
 try {

@@ -5,7 +5,7 @@ import { PDFDocument } from 'pdf-lib';
 import { DocumentError, DocumentErrorCode } from '../../src/documents/document-error.js';
 import { inspectDocument, type InspectLimits } from '../../src/documents/document-inspector.js';
 import { loadPdfjs, PDFJS_ASSETS } from '../../src/documents/pdfjs.js';
-import { encryptedPdf } from './support/encrypted-pdf.js';
+import { encryptedPdf } from '../../scripts/lib/raw-pdf.js';
 import { greyTiff, pngHeaderOnly } from './support/images.js';
 
 const limits: InspectLimits = { maxPages: 5, maxPixels: 40_000_000 };
