@@ -8,8 +8,10 @@
  *
  * Knobs (env): BENCH_REPS (3), BENCH_ENQUEUE_N (3000), BENCH_ENQUEUE_BUDGET_MS (12000 per repetition),
  * BENCH_DRAIN_N (20000), BENCH_DRAIN_WINDOW_MS (3000), BENCH_LATENCY_N (200), BENCH_CONCURRENCY ("1,4,16"),
- * BENCH_IX_PREFETCH ("50,0": IX_WORKER_PREFETCH of each ix contender; the first is "ix" and enqueues, the others
- * are "ix, prefetch N"), BENCH_ONLY (comma list of contender names or ix,pgboss,graphile,raw).
+ * BENCH_IX_PREFETCH ("150,0": IX_WORKER_PREFETCH of each ix contender; the first is "ix", enqueues and hands jobs
+ * to its idle worker as an IX_ROLE=all process does; the others are "ix, prefetch N, no hand-off", picking up
+ * through NOTIFY as a separate worker process does), BENCH_PEER_BATCH (50: pg-boss batchSize, graphile-worker
+ * localQueue size, raw claim size), BENCH_ONLY (comma list of contender names or ix,pgboss,graphile,raw).
  */
 import 'reflect-metadata';
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -56,7 +58,7 @@ const LATENCY_WARMUP = 20;
 const LATENCY_CONCURRENCY = 16;
 const LATENCY_GAP_MS: [number, number] = [1, 5];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16').split(',').map((s) => Number(s.trim()));
-const IX_PREFETCH = (process.env.BENCH_IX_PREFETCH ?? '50,0').split(',').map((s) => Number(s.trim()));
+const IX_PREFETCH = (process.env.BENCH_IX_PREFETCH ?? '150,0').split(',').map((s) => Number(s.trim()));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 /** A drain that makes no progress for this long is abandoned (its missing jobs count as lost). */
 const STALL_MS = 15_000;
@@ -515,7 +517,7 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
         better: 'higher',
         note:
           ref === refs[0] && defaultIx
-            ? `IX_WORKER_PREFETCH=50; at the default (0): ${formatRate(drainRate(defaultIx, c))}`
+            ? `IX_WORKER_PREFETCH=${IX_PREFETCH[0]}; at the default (0): ${formatRate(drainRate(defaultIx, c))}`
             : undefined,
       });
     }
@@ -562,7 +564,9 @@ export async function run(): Promise<BenchReport> {
       ...IX_PREFETCH.map((prefetch, i): [string, (url: string) => Contender] => [
         i === 0 ? 'ix' : `ix_prefetch${prefetch}`,
         (u) =>
-          i === 0 ? new IxContender(u, prefetch) : new IxContender(u, prefetch, `ix, prefetch ${prefetch}`, false),
+          i === 0
+            ? new IxContender(u, prefetch, true)
+            : new IxContender(u, prefetch, false, `ix, prefetch ${prefetch}, no hand-off`, false),
       ]),
       ['pgboss', (u) => new PgBossContender(u)],
       ['graphile', (u) => new GraphileWorkerContender(u)],

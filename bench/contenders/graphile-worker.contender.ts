@@ -4,7 +4,7 @@ import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contende
 
 const TASK = 'noop';
 const SCHEMA = 'graphile_worker';
-const LOCAL_QUEUE_SIZE = 50;
+const LOCAL_QUEUE_SIZE = Number(process.env.BENCH_PEER_BATCH ?? 50);
 const PREFILL_CHUNK = 5_000;
 
 /** Keeps warnings and errors (they matter), drops info/debug (one "Completed task" line per job). */

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig, DatabaseConfig, QueueConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { ensureSchemaAtHead } from '../../src/database/schema-head.js';
+import { JobEnqueuer } from '../../src/jobs/job-enqueuer.js';
 import { JobHandler, type JobOutcome } from '../../src/jobs/job-handler.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
 import { JobStatus, type ClaimedJob, type NewJob } from '../../src/jobs/job.model.js';
@@ -59,15 +60,19 @@ export class IxContender implements Contender {
   private db!: DataSource;
   private pool!: pg.Pool;
   private repository!: JobsRepository;
+  private enqueuer!: JobEnqueuer;
   private run = 0;
 
   /**
-   * `prefetch` is IX_WORKER_PREFETCH (production default 0). `enqueue: false` leaves the enqueue paths to another ix
-   * contender (a second ix with other worker settings enqueues the same way).
+   * `prefetch` is IX_WORKER_PREFETCH (production default 0). `handoff`: jobs enqueued while the worker is idle go
+   * straight to it, as in an IX_ROLE=all process (JobEnqueuer); off, pickup goes through NOTIFY and a claim, as
+   * with separate API and worker processes. `enqueue: false` leaves the enqueue paths to another ix contender (a
+   * second ix with other worker settings enqueues the same way).
    */
   constructor(
     private readonly url: string,
     private readonly prefetch: number,
+    private readonly handoff: boolean,
     name = 'ix',
     private readonly enqueue = true,
   ) {
@@ -78,6 +83,11 @@ export class IxContender implements Contender {
       `JobWorker + QueueListener, workerConcurrency = C, workerPrefetch ${prefetch} (IX_WORKER_PREFETCH; ` +
         `production default 0), pollIntervalMs ${POLL_INTERVAL_MS} (default), clientMaxRunning 0 (plain claim, ` +
         `no fairness cap), orphanTimeoutS 60`,
+      handoff
+        ? `pickup: enqueued through JobEnqueuer with the worker in the same process (IX_ROLE=all): a job submitted ` +
+          `while the worker is idle is inserted already held by it (no NOTIFY, no claim)`
+        : `pickup: enqueued through JobEnqueuer without a local worker (API and worker in separate processes): ` +
+          `insert + NOTIFY, the worker wakes and claims`,
       `TypeORM DataSource from dataSourceOptions() (pg pool max 20); Nest Logger overridden by a no-op sink ` +
         `(the per-job log calls still run, their output goes nowhere)`,
     ];
@@ -86,8 +96,8 @@ export class IxContender implements Contender {
   private config(concurrency: number): AppConfig {
     const queue: QueueConfig = {
       workerConcurrency: concurrency,
-      // 50 is like the peers' batch fetch (pg-boss batchSize 50, graphile-worker's local queue of 50): no-op jobs are
-      // the short-job case IX_WORKER_PREFETCH exists for. Production default is 0 (slow OCR/LLM jobs).
+      // No-op jobs are the short-job case IX_WORKER_PREFETCH exists for (the bench uses 150: with 50, one claim per
+      // 50 jobs leaves PostgreSQL's per-statement cost showing). Production default is 0 (slow OCR/LLM jobs).
       workerPrefetch: this.prefetch,
       pollIntervalMs: POLL_INTERVAL_MS,
       orphanTimeoutS: 60,
@@ -112,6 +122,7 @@ export class IxContender implements Contender {
     await ensureSchemaAtHead(this.db, true);
     this.pool = (this.db.driver as unknown as { master: pg.Pool }).master;
     this.repository = new JobsRepository(this.db);
+    this.enqueuer = new JobEnqueuer(this.config(1), this.repository);
     await this.pool.query(
       `INSERT INTO documents (sha256, media_type, size_bytes, content) VALUES ($1, 'application/pdf', 4, '\\x25504446')
        ON CONFLICT DO NOTHING`,
@@ -201,7 +212,7 @@ export class IxContender implements Contender {
   }
 
   async enqueueOne(i: number): Promise<void> {
-    await this.repository.insertJob(this.newJob(`p${this.run}-${i}`));
+    await this.enqueuer.enqueue(this.newJob(`p${this.run}-${i}`));
   }
 
   async startWorker(concurrency: number, onJob: OnJob): Promise<RunningWorker> {
@@ -209,11 +220,16 @@ export class IxContender implements Contender {
     const listener = new QueueListener(config);
     const worker = new JobWorker(config, this.repository, listener, new NoopHandler(onJob));
     await worker.start();
+    const enqueuer = this.enqueuer;
+    if (this.handoff) {
+      this.enqueuer = new JobEnqueuer(config, this.repository, worker);
+    }
     for (let waited = 0; !listener.isListening && waited < 5_000; waited += 2) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     return {
       stop: async () => {
+        this.enqueuer = enqueuer;
         await worker.stop(5_000);
         await listener.stop();
       },

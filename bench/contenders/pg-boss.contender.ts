@@ -4,7 +4,7 @@ import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contende
 
 const QUEUE = 'bench';
 const SCHEMA = 'pgboss';
-const BATCH = 50;
+const BATCH = Number(process.env.BENCH_PEER_BATCH ?? 50);
 const PREFILL_CHUNK = 5_000;
 
 interface Payload {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
 
 const CHANNEL = 'raw_jobs';
-const BATCH = 50;
+const BATCH = Number(process.env.BENCH_PEER_BATCH ?? 50);
 const POLL_MS = 1_000;
 
 const SQL = {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { WakeSignal } from '../common/wake-signal.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { type JobSlot, LocalJobTaker } from './job-enqueuer.js';
 import { JobFailedError, JobHandler } from './job-handler.js';
 import type { ClaimedJob, JobError, JobFinish } from './job.model.js';
 import { JobStatus } from './job.model.js';
@@ -22,6 +23,8 @@ export interface WorkerState {
   running: boolean;
   concurrency: number;
   in_flight: number;
+  /** The last claim found nothing more for this worker (it then takes jobs submitted in its process directly). */
+  drained: boolean;
   last_loop_at: Date | undefined;
   last_error: string | undefined;
 }
@@ -36,15 +39,20 @@ export interface WorkerState {
  *   a wake-up that arrives while it is claiming is remembered, not lost.
  * - Completions are batched into one statement per tick; failures are recorded one by one.
  * - Heartbeats every in-flight job with one statement.
+ * - While idle, offers free slots to jobs submitted in this process (LocalJobTaker, see JobEnqueuer).
  */
 @Injectable()
-export class JobWorker {
+export class JobWorker implements LocalJobTaker {
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger(JobWorker.name);
   private readonly inFlight = new Map<string, InFlight>();
   /** Claimed ahead of a free slot (IX_WORKER_PREFETCH): held by this worker like running jobs, started in order. */
   private readonly buffer: ClaimedJob[] = [];
   private readonly finished: JobFinish[] = [];
+  /** Slots promised to jobs being inserted in this process (reserveSlot), not yet started or given back. */
+  private reserved = 0;
+  /** The last claim got fewer jobs than it asked for: nothing runnable was left for this worker. */
+  private drained = false;
   private flushing: Promise<void> | undefined;
   private flushScheduled = false;
   private stopping = true;
@@ -68,6 +76,7 @@ export class JobWorker {
       running: !this.stopping,
       concurrency: this.config.queue.workerConcurrency,
       in_flight: this.inFlight.size,
+      drained: this.drained,
       last_loop_at: this.lastLoopAt,
       last_error: this.lastError,
     };
@@ -156,7 +165,7 @@ export class JobWorker {
     while (!this.stopping) {
       this.lastLoopAt = new Date();
       this.fillSlots();
-      const free = workerConcurrency - this.inFlight.size; // > 0 only when the buffer is empty
+      const free = workerConcurrency - this.inFlight.size - this.reserved; // > 0 only when the buffer is empty
       const want = free + workerPrefetch - this.buffer.length;
       // Claim when a slot is free, or (prefetching) when the buffer is down to half, so the next batch arrives
       // while buffered jobs still run: short jobs then cost one claim per (slots + prefetch), not one per slot.
@@ -173,6 +182,7 @@ export class JobWorker {
           continue;
         }
         this.buffer.push(...claimed);
+        this.drained = claimed.length < want;
         this.fillSlots();
         if (claimed.length === want) {
           // A full batch: there may be more. Let jobs that finish at once (short ones) free their slots first, so the
@@ -185,9 +195,66 @@ export class JobWorker {
     }
   }
 
+  /**
+   * A free slot for a job about to be inserted in this process, or null unless this worker is running, has a slot
+   * nobody else wants, holds no buffered jobs and found the queue empty at its last claim.
+   */
+  reserveSlot(): JobSlot | null {
+    const idle =
+      !this.stopping &&
+      this.drained &&
+      this.buffer.length === 0 &&
+      this.inFlight.size + this.reserved < this.config.queue.workerConcurrency;
+    if (!idle) {
+      return null;
+    }
+    this.reserved += 1;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      this.reserved -= 1;
+      return true;
+    };
+    return {
+      workerId: this.workerId,
+      start: (job) => {
+        if (!settle()) {
+          return;
+        }
+        if (this.stopping) {
+          void this.handBack(job);
+          return;
+        }
+        this.begin(job);
+      },
+      release: () => {
+        if (settle()) {
+          this.signal(); // the slot is free again
+        }
+      },
+    };
+  }
+
+  /** A job handed over after shutdown began: back to the queue, no attempt charged (the sweep is the backstop). */
+  private async handBack(job: ClaimedJob): Promise<void> {
+    try {
+      await this.repository.release(this.workerId, [job.id]);
+      this.logger.log({ job_id: job.id }, 'returned a job handed over during shutdown');
+    } catch (err) {
+      this.logger.error({ job_id: job.id, err: (err as Error).message }, 'could not return a handed-over job');
+    }
+  }
+
   /** Starts buffered jobs in the free slots. */
   private fillSlots(): void {
-    while (!this.stopping && this.inFlight.size < this.config.queue.workerConcurrency && this.buffer.length > 0) {
+    while (
+      !this.stopping &&
+      this.inFlight.size + this.reserved < this.config.queue.workerConcurrency &&
+      this.buffer.length > 0
+    ) {
       this.begin(this.buffer.shift()!);
     }
   }

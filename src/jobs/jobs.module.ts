@@ -11,6 +11,7 @@ import { AppConfig, runsApi, runsWorker } from '../config/app-config.js';
 import { TaskNames } from '../scheduler/task-names.js';
 import { TaskRegistry } from '../scheduler/task-registry.js';
 import { AdminJobsController } from './admin-jobs.controller.js';
+import { JobEnqueuer, LocalJobTaker } from './job-enqueuer.js';
 import { JobHandler } from './job-handler.js';
 import { JobWorker } from './job-worker.js';
 import { JobsController } from './jobs.controller.js';
@@ -78,10 +79,13 @@ export class JobsModule {
       providers: [
         JobsRepository,
         JobsService,
+        JobEnqueuer,
         ...(worker
           ? [
               QueueListener,
               JobWorker,
+              // A job submitted in a process that also works the queue can go straight to its idle worker.
+              { provide: LocalJobTaker, useExisting: JobWorker },
               OrphanSweeper,
               QueueHealth,
               WorkerLifecycle,

@@ -87,6 +87,23 @@ function toClaimed(r: ClaimRow): ClaimedJob {
   };
 }
 
+/** $1..$11 of insertJob and insertJobHandoff. */
+function insertValues(job: NewJob): unknown[] {
+  return [
+    job.id,
+    job.clientId,
+    job.requestId,
+    job.useCase,
+    job.priority,
+    job.maxAttempts,
+    job.documentSha256,
+    job.documentFilename,
+    job.documentUrl,
+    job.callbackUrl,
+    job.label === null ? null : JSON.stringify(job.label),
+  ];
+}
+
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -186,21 +203,30 @@ export class JobsRepository implements OnApplicationShutdown {
   async insertJob(job: NewJob): Promise<boolean> {
     const res = await this.pool.query({
       ...SQL.insertJob,
-      values: [
-        job.id,
-        job.clientId,
-        job.requestId,
-        job.useCase,
-        job.priority,
-        job.maxAttempts,
-        job.documentSha256,
-        job.documentFilename,
-        job.documentUrl,
-        job.callbackUrl,
-        job.label === null ? null : JSON.stringify(job.label),
-      ],
+      values: insertValues(job),
     });
     return res.rowCount === 1;
+  }
+
+  /**
+   * insertJob that hands the new job straight to `workerId` (a worker in this process with a free slot) unless its
+   * client is at the per-client cap. `claimed` is the job as a claim would return it when the worker got it; a job
+   * that was created but not handed off is queued and announced as by insertJob.
+   */
+  async insertJobForWorker(
+    job: NewJob,
+    workerId: string,
+    clientMaxRunning: number,
+  ): Promise<{ created: boolean; claimed: ClaimedJob | null }> {
+    const res = await this.pool.query<ClaimRow & { taken: boolean }>({
+      ...SQL.insertJobHandoff,
+      values: [...insertValues(job), workerId, clientMaxRunning],
+    });
+    const row = res.rows[0];
+    if (!row) {
+      return { created: false, claimed: null };
+    }
+    return { created: true, claimed: row.taken ? toClaimed(row) : null };
   }
 
   async findByRequest(

@@ -14,6 +14,7 @@ import {
   UnknownUseCaseError,
   UnsupportedMediaTypeError,
 } from './jobs.errors.js';
+import { JobEnqueuer } from './job-enqueuer.js';
 import { JobsRepository } from './jobs.repository.js';
 
 export type SubmittedDocument =
@@ -79,6 +80,7 @@ export class JobsService {
     private readonly repository: JobsRepository,
     private readonly useCases: UseCaseCatalog,
     private readonly urls: UrlPolicy,
+    private readonly enqueuer: JobEnqueuer,
   ) {}
 
   /** Syntax, scheme, then the SSRF policy (private, loopback, link-local, metadata refused unless allow-listed). */
@@ -133,7 +135,7 @@ export class JobsService {
     }
     await stored?.();
     const id = newJobId();
-    const created = await this.repository.insertJob({
+    const created = await this.enqueuer.enqueue({
       id,
       clientId: input.clientId,
       requestId: input.requestId,

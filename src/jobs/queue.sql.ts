@@ -48,6 +48,37 @@ export const SQL = {
       SELECT id, client_id, priority, seq, max_attempts FROM ins)
     SELECT id, pg_notify('${QUEUE_CHANNEL}', '') FROM ins`,
   },
+  insertJobHandoff: {
+    name: 'ix_insert_job_handoff',
+    // insertJob for a process whose own worker has a free slot and nothing queued for it (IX_ROLE=all): the queue
+    // row is inserted already held by that worker ($12), so the job starts when this statement returns, with no
+    // NOTIFY and no claim round trip. The per-client cap ($13, 0 = none) is checked as the claim checks it; over
+    // the cap the job is queued and announced as usual.
+    text: `WITH ins AS (
+      INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
+                        document_sha256, document_filename, document_url, callback_url, label)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      ON CONFLICT (client_id, request_id) DO NOTHING
+      RETURNING id, client_id, request_id, use_case, priority, seq, max_attempts,
+                document_sha256, document_url, document_filename, callback_url, label
+    ), taker AS MATERIALIZED (
+      SELECT CASE WHEN $13::int = 0 OR (SELECT count(*) FROM job_queue r
+                                         WHERE r.locked_by IS NOT NULL AND r.client_id = $2) < $13::int
+                  THEN $12::text END AS worker_id
+    ), q AS (
+      INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts, locked_by, heartbeat_at, started_at,
+                             attempts)
+      SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id,
+             CASE WHEN t.worker_id IS NOT NULL THEN now() END, CASE WHEN t.worker_id IS NOT NULL THEN now() END,
+             CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END
+        FROM ins i CROSS JOIN taker t)
+    SELECT i.id, i.client_id, i.request_id, i.use_case, i.priority,
+           CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END AS attempts, i.max_attempts,
+           i.document_sha256, i.document_url, i.document_filename, i.callback_url, i.label,
+           t.worker_id IS NOT NULL AS taken,
+           CASE WHEN t.worker_id IS NULL THEN pg_notify('${QUEUE_CHANNEL}', '') END AS notified
+      FROM ins i CROSS JOIN taker t`,
+  },
   upsertDocument: {
     name: 'ix_upsert_document',
     // Bytes are stored once per sha256; a document whose bytes were purged by retention gets them back.

@@ -1,12 +1,20 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { JobStatus } from '../../src/jobs/job.model.js';
+import { JobStatus, type NewJob } from '../../src/jobs/job.model.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
-import { SQL } from '../../src/jobs/queue.sql.js';
-import { insertJobs, installRandomBytes, JOB_STATES } from '../support/job-factory.js';
+import { QUEUE_CHANNEL, SQL } from '../../src/jobs/queue.sql.js';
+import {
+  ensureFixtureDocument,
+  FIXTURE_SHA,
+  insertJobs,
+  installRandomBytes,
+  JOB_STATES,
+  statusCounts,
+} from '../support/job-factory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const POLICY = { baseMs: 1_000, maxMs: 60_000 };
@@ -158,6 +166,100 @@ describe(JobsRepository.name, () => {
     });
   });
 
+  describe('insertJobForWorker (hand-off to an idle worker in the same process)', () => {
+    const newJob = (requestId: string, clientId = 'acme'): NewJob => ({
+      id: randomBytes(8).toString('hex'),
+      clientId,
+      requestId,
+      useCase: 'invoice',
+      priority: 3,
+      maxAttempts: 3,
+      documentSha256: FIXTURE_SHA,
+      documentFilename: 'a.pdf',
+      documentUrl: null,
+      callbackUrl: null,
+      label: { template: 'archive' },
+    });
+    let listener: pg.Client;
+    const notifications: string[] = [];
+    beforeAll(async () => {
+      listener = new pg.Client({ connectionString: database.url });
+      await listener.connect();
+      listener.on('notification', (n) => notifications.push(n.channel));
+      await listener.query(`LISTEN ${QUEUE_CHANNEL}`);
+    });
+    afterAll(() => listener?.end());
+    beforeEach(async () => {
+      await ensureFixtureDocument(db);
+      notifications.length = 0;
+    });
+    /** Any NOTIFY committed before this reaches the listener no later than the answer to its next query. */
+    const notified = async () => {
+      await listener.query('SELECT 1');
+      return notifications.length;
+    };
+
+    it('inserts the job held by the worker, started in the insert itself, and sends no NOTIFY', async () => {
+      const job = newJob('h-1');
+      const out = await sut.insertJobForWorker(job, 'w-local', 0);
+      expect(out.created).toBe(true);
+      expect(out.claimed).toEqual({
+        id: job.id,
+        clientId: 'acme',
+        requestId: 'h-1',
+        useCase: 'invoice',
+        priority: 3,
+        attempts: 1,
+        maxAttempts: 3,
+        documentSha256: FIXTURE_SHA,
+        documentUrl: null,
+        documentFilename: 'a.pdf',
+        callbackUrl: null,
+        label: { template: 'archive' },
+      });
+      const { rows } = await db.query(
+        `SELECT status, attempts, locked_by, heartbeat_at IS NOT NULL AS beats, started_at = created_at AS same_txn
+           FROM ${JOB_STATES} WHERE id = $1`,
+        [job.id],
+      );
+      expect(rows).toEqual([{ status: 'running', attempts: 1, locked_by: 'w-local', beats: true, same_txn: true }]);
+      expect(await notified()).toBe(0);
+      // Another worker's claim does not see it; the local worker finishes it like a claimed job.
+      await expect(sut.claim('w-other', 10, 0)).resolves.toEqual([]);
+      await expect(
+        sut.finish('w-local', [{ id: job.id, status: JobStatus.Done, result: null, timingsMs: null, error: null }]),
+      ).resolves.toEqual([job.id]);
+    });
+
+    it('creates nothing and hands nothing over for a re-submitted (client_id, request_id)', async () => {
+      await sut.insertJob(newJob('h-2'));
+      await notified();
+      notifications.length = 0;
+      await expect(sut.insertJobForWorker(newJob('h-2'), 'w-local', 0)).resolves.toEqual({
+        created: false,
+        claimed: null,
+      });
+      expect(await notified()).toBe(0);
+      expect((await statusCounts(db)).pending).toBe(1);
+    });
+
+    it('queues and announces the job instead when its client is at IX_CLIENT_MAX_RUNNING', async () => {
+      await insertJobs(db, 2, { clientId: 'acme' });
+      await sut.claim('w-other', 2, 0); // acme now runs 2
+      await notified();
+      notifications.length = 0;
+      const capped = await sut.insertJobForWorker(newJob('h-3'), 'w-local', 2);
+      expect(capped).toEqual({ created: true, claimed: null });
+      expect(await notified()).toBe(1);
+      const { rows } = await db.query(`SELECT status, attempts, locked_by FROM ${JOB_STATES} WHERE client_id = 'acme'
+                                        AND locked_by IS DISTINCT FROM 'w-other'`);
+      expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
+      // Another client is below the cap: handed over.
+      const other = await sut.insertJobForWorker(newJob('h-4', 'globex'), 'w-local', 2);
+      expect(other.claimed?.clientId).toBe('globex');
+    });
+  });
+
   describe('fairness (IX_CLIENT_MAX_RUNNING)', () => {
     it("does not let one client's burst of 10 000 starve another client's single job", async () => {
       await insertJobs(db, 10_000, { clientId: 'burst' });
@@ -207,6 +309,10 @@ describe(JobsRepository.name, () => {
         finish: await plan(SQL.finish.text, `'w', ${ids}, ARRAY['done', 'done'], ${nulls}, ${nulls}, ${nulls}`),
         fail: await plan(SQL.fail.text, `'w', '0123456789abcdef', true, '{}', 1000, 60000`),
         release: await plan(SQL.release.text, `'w', ${ids}`),
+        insertHandoff: await plan(
+          SQL.insertJobHandoff.text,
+          `'0123456789abcdef', 'a', 'r-plan', 'invoice', 0, 3, '${FIXTURE_SHA}', NULL, NULL, NULL, NULL, 'w', 4`,
+        ),
       };
       expect(plans.claim).toContain('job_queue_claim_idx');
       expect(plans.claim).toContain('jobs_pkey');
@@ -218,6 +324,7 @@ describe(JobsRepository.name, () => {
       expect(plans.finish).toContain('jobs_pkey');
       expect(plans.fail).toContain('job_queue_pkey');
       expect(plans.release).toMatch(/job_queue_pkey|job_queue_running_idx/);
+      expect(plans.insertHandoff).toContain('job_queue_running_idx'); // the cap's count of the client's running jobs
       for (const text of Object.values(plans)) {
         expect(text).not.toMatch(/Seq Scan on (jobs|job_queue)\b/);
         // A join filter over CTE scans is a nested loop comparing every row with every row: quadratic in the batch

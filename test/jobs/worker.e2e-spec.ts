@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { JobWorker } from '../../src/jobs/job-worker.js';
 import { QueueListener } from '../../src/jobs/queue-listener.js';
+import { TINY_PDF } from '../support/fixtures.js';
 import { insertJobs, installRandomBytes, JOB_STATES, statusCounts } from '../support/job-factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -118,6 +120,65 @@ describe('queue worker', () => {
       await f.app.close();
       const { rows } = await f.db.query(`SELECT DISTINCT status, attempts, locked_by FROM ${JOB_STATES}`);
       expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
+    });
+  });
+
+  describe('hand-off to the idle worker of the submitting process (IX_ROLE=all)', () => {
+    let f: Fixture;
+    const submit = (requestId: string) =>
+      import('supertest').then((s) =>
+        s
+          .default(f.app.app.getHttpServer())
+          .post('/jobs')
+          .send({
+            request_id: requestId,
+            use_case: 'invoice',
+            document: { content_base64: TINY_PDF.toString('base64'), filename: 'a.pdf' },
+          }),
+      );
+    const row = async (id: string) => {
+      const { rows } = await f.db.query(
+        `SELECT status, attempts, started_at = created_at AS handed_off FROM ${JOB_STATES} WHERE id = $1`,
+        [id],
+      );
+      return rows[0] as { status: string; attempts: number; handed_off: boolean };
+    };
+    beforeAll(async () => {
+      // One slot, each job holds it 1 s, and a 60 s poll: a job only starts early by a hand-off or a NOTIFY.
+      f = await workerFixture({
+        IX_ROLE: 'all',
+        IX_WORKER_CONCURRENCY: '1',
+        IX_TEST_JOB_MS: '1000',
+        IX_POLL_INTERVAL_MS: '60000',
+      });
+      await waitFor('the listener', () => f.app.app.get(QueueListener).isListening);
+      await waitFor('the first claim to find the queue empty', () => f.app.app.get(JobWorker).state.drained);
+    });
+    afterAll(() => closeFixture(f));
+
+    it('starts a job submitted while the worker is idle in the insert itself, and queues one submitted while it is busy', async () => {
+      const first = await submit('handoff-1');
+      expect(first.status).toBe(201);
+      // started_at is set in the inserting transaction (a claim is always a later one).
+      expect(await row(first.body.id)).toEqual({ status: 'running', attempts: 1, handed_off: true });
+
+      const second = await submit('handoff-2');
+      expect(second.status).toBe(201);
+      expect(second.body.status).toBe('pending');
+      await waitFor('the first job', async () => (await row(first.body.id)).status === 'done', 10_000);
+      const later = await waitFor(
+        'the second job',
+        async () => {
+          const r = await row(second.body.id);
+          return r.status === 'done' ? r : null;
+        },
+        10_000,
+      );
+      expect(later).toEqual({ status: 'done', attempts: 1, handed_off: false });
+      // A re-submit is answered from the existing job and starts nothing.
+      const again = await submit('handoff-1');
+      expect(again.status).toBe(200);
+      expect(await statusCounts(f.db)).toEqual({ done: 2 });
     });
   });
 });
