@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { ClaimedJob, NewJob } from './job.model.js';
+import type { ClaimedJob, NewDocument, NewJob } from './job.model.js';
 import { JobsRepository } from './jobs.repository.js';
 
 /** A free slot a local worker holds for one job while that job is being inserted. */
@@ -34,15 +34,23 @@ export class JobEnqueuer {
     @Optional() private readonly taker?: LocalJobTaker,
   ) {}
 
-  /** Returns whether this call created the job (false: the (client_id, request_id) pair exists already). */
-  async enqueue(job: NewJob): Promise<boolean> {
+  /**
+   * Returns whether this call created the job (false: the (client_id, request_id) pair exists already). The
+   * document's bytes, when given, are stored in the same statement.
+   */
+  async enqueue(job: NewJob, document: NewDocument | null = null): Promise<boolean> {
     const slot = this.taker?.reserveSlot() ?? null;
     if (!slot) {
-      return this.repository.insertJob(job);
+      return this.repository.insertJob(job, document);
     }
     let outcome: Awaited<ReturnType<JobsRepository['insertJobForWorker']>>;
     try {
-      outcome = await this.repository.insertJobForWorker(job, slot.workerId, this.config.queue.clientMaxRunning);
+      outcome = await this.repository.insertJobForWorker(
+        job,
+        slot.workerId,
+        this.config.queue.clientMaxRunning,
+        document,
+      );
     } catch (err) {
       slot.release();
       throw err;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
-import { QUEUE_CHANNEL, SQL } from './queue.sql.js';
+import { QUEUE_CHANNEL, SQL, SQL_WITH_DOCUMENT } from './queue.sql.js';
 
 interface ClaimRow {
   id: string;
@@ -104,6 +104,10 @@ function insertValues(job: NewJob): unknown[] {
   ];
 }
 
+function documentValues(doc: NewDocument): unknown[] {
+  return [doc.sha256, doc.mediaType, doc.sizeBytes, doc.content];
+}
+
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -192,19 +196,16 @@ export class JobsRepository implements OnApplicationShutdown {
     await this.claimPool.end();
   }
 
-  async upsertDocument(doc: NewDocument): Promise<void> {
-    await this.pool.query({
-      ...SQL.upsertDocument,
-      values: [doc.sha256, doc.mediaType, doc.sizeBytes, doc.content],
-    });
-  }
-
-  /** Inserts the job unless (client_id, request_id) exists; returns whether this call created it. */
-  async insertJob(job: NewJob): Promise<boolean> {
-    const res = await this.pool.query({
-      ...SQL.insertJob,
-      values: insertValues(job),
-    });
+  /**
+   * Inserts the job unless (client_id, request_id) exists; returns whether this call created it. `document`, when
+   * given, is stored in the same statement (once per sha256; purged bytes come back).
+   */
+  async insertJob(job: NewJob, document: NewDocument | null = null): Promise<boolean> {
+    const res = await this.pool.query(
+      document
+        ? { ...SQL_WITH_DOCUMENT.insertJob, values: [...insertValues(job), ...documentValues(document)] }
+        : { ...SQL.insertJob, values: insertValues(job) },
+    );
     return res.rowCount === 1;
   }
 
@@ -217,11 +218,14 @@ export class JobsRepository implements OnApplicationShutdown {
     job: NewJob,
     workerId: string,
     clientMaxRunning: number,
+    document: NewDocument | null = null,
   ): Promise<{ created: boolean; claimed: ClaimedJob | null }> {
-    const res = await this.pool.query<ClaimRow & { taken: boolean }>({
-      ...SQL.insertJobHandoff,
-      values: [...insertValues(job), workerId, clientMaxRunning],
-    });
+    const values = [...insertValues(job), workerId, clientMaxRunning];
+    const res = await this.pool.query<ClaimRow & { taken: boolean }>(
+      document
+        ? { ...SQL_WITH_DOCUMENT.insertJobHandoff, values: [...values, ...documentValues(document)] }
+        : { ...SQL.insertJobHandoff, values },
+    );
     const row = res.rows[0];
     if (!row) {
       return { created: false, claimed: null };

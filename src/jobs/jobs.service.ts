@@ -5,7 +5,7 @@ import { UrlPolicy } from '../net/url-policy.js';
 import { UseCaseCatalog } from '../use-cases/use-case-catalog.js';
 import { AppConfig } from '../config/app-config.js';
 import { sniffMediaType } from '../documents/sniff.js';
-import { type Job, type JobLabelRequest, JobStatus } from './job.model.js';
+import { type Job, type JobLabelRequest, JobStatus, type NewDocument } from './job.model.js';
 import {
   DocumentGoneError,
   IdempotencyConflictError,
@@ -110,7 +110,7 @@ export class JobsService {
     let sha256: string | null = null;
     let documentUrl: string | null = null;
     let filename: string | null;
-    let stored: (() => Promise<void>) | undefined;
+    let document: NewDocument | null = null;
     if (input.document.kind === 'bytes') {
       const { content } = input.document;
       filename = input.document.filename;
@@ -123,7 +123,7 @@ export class JobsService {
       }
       const digest = createHash('sha256').update(content).digest('hex');
       sha256 = digest;
-      stored = () => this.repository.upsertDocument({ sha256: digest, mediaType, sizeBytes: content.length, content });
+      document = { sha256: digest, mediaType, sizeBytes: content.length, content };
     } else {
       documentUrl = await this.checkUrl(input.document.url, 'document.url');
       filename = new URL(documentUrl).pathname.split('/').pop() || null;
@@ -133,21 +133,23 @@ export class JobsService {
     if (existing) {
       return { job: existing, created: false };
     }
-    await stored?.();
     const id = newJobId();
-    const created = await this.enqueuer.enqueue({
-      id,
-      clientId: input.clientId,
-      requestId: input.requestId,
-      useCase: input.useCase,
-      priority: input.priority,
-      maxAttempts: this.config.queue.maxAttempts,
-      documentSha256: sha256,
-      documentFilename: filename,
-      documentUrl,
-      callbackUrl,
-      label: input.label,
-    });
+    const created = await this.enqueuer.enqueue(
+      {
+        id,
+        clientId: input.clientId,
+        requestId: input.requestId,
+        useCase: input.useCase,
+        priority: input.priority,
+        maxAttempts: this.config.queue.maxAttempts,
+        documentSha256: sha256,
+        documentFilename: filename,
+        documentUrl,
+        callbackUrl,
+        label: input.label,
+      },
+      document,
+    );
     if (!created) {
       // Lost a race with an identical submit: the other one's job is the answer (or a conflict).
       const winner = await this.sameRequest(input, sha256, documentUrl);

@@ -86,6 +86,22 @@ describe('jobs API', () => {
       expect(otherUseCase.status).toBe(409);
     });
 
+    it('stores the bytes once per sha256, and takes them again after retention purged them', async () => {
+      const bytes = pdfVariant(77);
+      const first = await http().post('/jobs').send(json('store-1', bytes)).expect(201);
+      const sha = first.body.document.sha256 as string;
+      await http().post('/jobs').send(json('store-2', bytes)).expect(201);
+      const stored = await db.query(`SELECT count(*)::int AS n FROM documents WHERE sha256 = $1`, [sha]);
+      expect(stored.rows[0].n).toBe(1);
+      await db.query(`UPDATE documents SET content = NULL, purged_at = now() WHERE sha256 = $1`, [sha]);
+      await http().get(`/jobs/${first.body.id}/document`).expect(410);
+      await http().post('/jobs').send(json('store-3', bytes)).expect(201);
+      const { rows } = await db.query(`SELECT content, purged_at FROM documents WHERE sha256 = $1`, [sha]);
+      expect(rows).toEqual([{ content: bytes, purged_at: null }]);
+      const doc = await http().get(`/jobs/${first.body.id}/document`).buffer(true).expect(200);
+      expect(Buffer.compare(doc.body as Buffer, bytes)).toBe(0);
+    });
+
     it('accepts multipart/form-data with the file streamed', async () => {
       const res = await http()
         .post('/jobs')
