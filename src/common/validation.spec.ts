@@ -1,6 +1,8 @@
+import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { ValidationFailedError } from './errors/domain-error.js';
-import { createValidationPipe, inputProblem, MAX_NESTING, nestsDeeperThan } from './validation.js';
+import { IsInt, IsOptional } from 'class-validator';
+import { createValidationPipe, inputProblem, MAX_NESTING, nestsDeeperThan, ToNumber } from './validation.js';
 
 function nested(depth: number): unknown {
   let value: unknown = 'leaf';
@@ -48,5 +50,27 @@ describe('createValidationPipe', () => {
       ValidationFailedError,
     );
     await expect(sut.transform(nested(5), { type: 'body', metatype: Object })).resolves.toEqual(nested(5));
+  });
+});
+
+describe('ToNumber', () => {
+  class Probe {
+    @ToNumber()
+    @IsOptional()
+    @IsInt()
+    n?: number;
+  }
+  const pipe = createValidationPipe();
+  const run = (n: unknown) => pipe.transform({ n }, { type: 'body', metatype: Probe });
+
+  it('turns numeric strings into numbers and leaves numbers alone', async () => {
+    await expect(run('42')).resolves.toMatchObject({ n: 42 });
+    await expect(run(7)).resolves.toMatchObject({ n: 7 });
+  });
+
+  it('refuses objects that cannot be converted with a validation error, not a TypeError', async () => {
+    await expect(run({ toString: 0 })).rejects.toBeInstanceOf(ValidationFailedError);
+    await expect(run({ valueOf: 1, toString: null })).rejects.toBeInstanceOf(ValidationFailedError);
+    await expect(run(' ')).rejects.toBeInstanceOf(ValidationFailedError);
   });
 });

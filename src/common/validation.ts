@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ValidationFailedError } from './errors/domain-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
@@ -82,4 +83,15 @@ export function createValidationPipe(): ValidationPipe {
       return new ValidationFailedError(summary || 'invalid request', details);
     },
   });
+}
+
+/**
+ * `@Type(() => Number)` for input that may be hostile: a numeric string (query strings, multipart fields) becomes a
+ * number; anything else is left for the validators to refuse. `Number(value)` on an object whose `toString` is not a
+ * function throws a TypeError (a 500) before validation runs; this never calls it on a non-string.
+ */
+export function ToNumber(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() !== '' ? Number(value) : value,
+  );
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { JobStatus } from '../job.model.js';
+import { ToNumber } from '../../common/validation.js';
 
 export class ListJobsQueryDto {
   @ApiPropertyOptional({
@@ -33,7 +33,7 @@ export class ListJobsQueryDto {
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(500)

@@ -12,6 +12,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { ToNumber } from '../../common/validation.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
 
@@ -86,7 +87,7 @@ export class SubmitJobFieldsDto {
 
   @ApiPropertyOptional({ default: 0, minimum: -100, maximum: 100, description: 'Higher runs first.' })
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(-100)
   @Max(100)
