@@ -2,11 +2,12 @@
  * `npm run bench:queue`: ix's queue side by side with pg-boss, graphile-worker and a hand-written SKIP LOCKED
  * ceiling, all on one embedded PostgreSQL this script starts (and stops), one database per contender.
  *
- * Measures enqueue one at a time, drain of a pre-filled backlog at several concurrencies, idle pickup latency,
+ * Measures enqueue one at a time and with concurrent callers, drain of a pre-filled backlog at several concurrencies, idle pickup latency,
  * and that every job of every drain ran exactly once. `run()` returns the summary rows and the section for
  * docs/benchmarks.md (written by bench/run-all.ts); run alone, it prints them.
  *
  * Knobs (env): BENCH_REPS (3), BENCH_ENQUEUE_N (3000), BENCH_ENQUEUE_BUDGET_MS (12000 per repetition),
+ * BENCH_ENQUEUE_CALLERS (10) and BENCH_ENQUEUE_CONCURRENT_MS (2000) for the concurrent enqueue,
  * BENCH_DRAIN_N (20000), BENCH_DRAIN_WINDOW_MS (3000), BENCH_LATENCY_N (200), BENCH_CONCURRENCY ("1,4,16"),
  * BENCH_IX_PREFETCH ("150,0": IX_WORKER_PREFETCH of each ix contender; the first is "ix", enqueues and hands jobs
  * to its idle worker as an IX_ROLE=all process does; the others are "ix, prefetch N, no hand-off", picking up
@@ -21,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Contender, EnqueueVariant, RunningWorker } from './contenders/contender.js';
 import { GraphileWorkerContender } from './contenders/graphile-worker.contender.js';
-import { IxContender } from './contenders/ix.contender.js';
+import { IX_ENQUEUE_LABEL, IxContender } from './contenders/ix.contender.js';
 import { PgBossContender } from './contenders/pg-boss.contender.js';
 import { RawContender } from './contenders/raw.contender.js';
 import { BenchPostgres } from './lib/postgres.js';
@@ -50,6 +51,9 @@ const ENQUEUE_N = envInt('BENCH_ENQUEUE_N', 3_000);
 const ENQUEUE_BLOCK = 25;
 const ENQUEUE_WARMUP = 100;
 const ENQUEUE_BUDGET_MS = envInt('BENCH_ENQUEUE_BUDGET_MS', 12_000);
+/** Concurrent enqueue: this many callers at once, for this long per path and repetition. */
+const ENQUEUE_CALLERS = envInt('BENCH_ENQUEUE_CALLERS', 10);
+const ENQUEUE_CONCURRENT_MS = envInt('BENCH_ENQUEUE_CONCURRENT_MS', 2_000);
 const DRAIN_N = envInt('BENCH_DRAIN_N', 20_000);
 /** A drain stops counting after this long (rate = jobs run / time); the rest must still be waiting, intact. */
 const DRAIN_WINDOW_MS = envInt('BENCH_DRAIN_WINDOW_MS', 3_000);
@@ -130,6 +134,38 @@ async function measureEnqueue(contenders: Contender[], rep: number): Promise<Map
     await c.reset();
   }
   return new Map(paths.map((p) => [p.variant.label, (p.jobs / p.ms) * 1000]));
+}
+
+/**
+ * One repetition of the concurrent enqueue: per path (order rotated), ENQUEUE_CALLERS callers each awaiting one
+ * enqueue after another for ENQUEUE_CONCURRENT_MS, as many API requests at once would.
+ */
+async function measureEnqueueConcurrent(contenders: Contender[], rep: number): Promise<Map<string, number>> {
+  const paths = contenders.flatMap((contender) =>
+    contender.enqueueVariants().map((variant) => ({ contender, variant })),
+  );
+  const rates = new Map<string, number>();
+  let key = 10_000_000 * (rep + 1);
+  for (const { contender, variant } of rotated(paths, rep)) {
+    await contender.reset();
+    for (let i = 0; i < ENQUEUE_WARMUP; i++) {
+      await variant.enqueue(key++);
+    }
+    let jobs = 0;
+    const started = performance.now();
+    const end = started + ENQUEUE_CONCURRENT_MS;
+    await Promise.all(
+      Array.from({ length: ENQUEUE_CALLERS }, async () => {
+        while (performance.now() < end) {
+          await variant.enqueue(key++);
+          jobs += 1;
+        }
+      }),
+    );
+    rates.set(variant.label, (jobs / (performance.now() - started)) * 1000);
+    await contender.reset();
+  }
+  return rates;
 }
 
 interface DrainResult {
@@ -300,6 +336,7 @@ async function measurePickup(contenders: Contender[], rep: number): Promise<Map<
 
 interface Results {
   enqueue: Map<string, { rates: number[] }>;
+  enqueueConcurrent: Map<string, { rates: number[] }>;
   drain: Map<string, Map<number, DrainResult[]>>;
   pickup: Map<string, number[][]>;
 }
@@ -356,6 +393,18 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
   for (const [label] of results.enqueue) {
     const r = enq(label);
     lines.push(`| ${label} | ${formatRate(r)} | ${formatMs(1000 / r)} | ${formatRatio(r / rawInsert)} |`);
+  }
+  lines.push('');
+  const enqC = (label: string) => median(results.enqueueConcurrent.get(label)?.rates ?? []);
+  const rawInsertC = enqC('raw single INSERT');
+  lines.push(
+    `**Enqueue, ${ENQUEUE_CALLERS} callers at once for ${ENQUEUE_CONCURRENT_MS / 1000} s per path, median of ${REPS}**`,
+    '',
+  );
+  lines.push('| path | jobs/s | vs raw single INSERT |', '|---|---:|---:|');
+  for (const [label] of results.enqueueConcurrent) {
+    const r = enqC(label);
+    lines.push(`| ${label} | ${formatRate(r)} | ${formatRatio(r / rawInsertC)} |`);
   }
   lines.push('');
 
@@ -459,7 +508,7 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
           `| drain C=${c} ≥ ${TARGETS.drainVsRaw}× the raw ceiling | ${exact(r)} | ${yes(r >= TARGETS.drainVsRaw)} |`,
         );
       }
-      const e = enq('ix JobsRepository.insertJob') / rawInsert;
+      const e = enq(IX_ENQUEUE_LABEL) / rawInsert;
       t.push(
         `| idempotent enqueue ≥ ${TARGETS.enqueueVsRaw}× raw single INSERT | ${exact(e)} | ${yes(e >= TARGETS.enqueueVsRaw)} |`,
       );
@@ -492,7 +541,7 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
     [GRAPHILE]: 'graphile-worker addJob()',
     [RAW]: 'raw single INSERT',
   };
-  const ixEnqueue = enq('ix JobsRepository.insertJob');
+  const ixEnqueue = enq(IX_ENQUEUE_LABEL);
   for (const ref of refs) {
     rows.push({
       area: 'Queue',
@@ -502,6 +551,18 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
       ratio: ixEnqueue / enq(enqueueLabel[ref]),
       better: 'higher',
       note: ref === RAW ? 'ix: idempotent insert + NOTIFY' : undefined,
+    });
+  }
+  const enqC = (label: string) => median(results.enqueueConcurrent.get(label)?.rates ?? []);
+  const ixEnqueueC = enqC(IX_ENQUEUE_LABEL);
+  for (const ref of refs) {
+    rows.push({
+      area: 'Queue',
+      measure: `enqueue, ${ENQUEUE_CALLERS} callers at once (jobs/s)`,
+      ix: formatRate(ixEnqueueC),
+      reference: `${ref === RAW ? 'raw SQL INSERT' : ref} ${formatRate(enqC(enqueueLabel[ref]))}`,
+      ratio: ixEnqueueC / enqC(enqueueLabel[ref]),
+      better: 'higher',
     });
   }
   const drainRate = (name: string, c: number) => median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rate));
@@ -583,7 +644,7 @@ export async function run(): Promise<BenchReport> {
     }
     progress(`set up: ${contenders.map((c) => c.name).join(', ')}`);
 
-    const results: Results = { enqueue: new Map(), drain: new Map(), pickup: new Map() };
+    const results: Results = { enqueue: new Map(), enqueueConcurrent: new Map(), drain: new Map(), pickup: new Map() };
 
     for (let rep = 0; rep < REPS; rep++) {
       const rates = await measureEnqueue(contenders, rep);
@@ -593,6 +654,18 @@ export async function run(): Promise<BenchReport> {
         results.enqueue.set(label, entry);
       }
       progress(`enqueue rep ${rep + 1}/${REPS}: ${[...rates].map(([l, r]) => `${l} ${formatRate(r)}/s`).join('; ')}`);
+    }
+    for (let rep = 0; rep < REPS; rep++) {
+      const rates = await measureEnqueueConcurrent(contenders, rep);
+      for (const [label, rate] of rates) {
+        const entry = results.enqueueConcurrent.get(label) ?? { rates: [] };
+        entry.rates.push(rate);
+        results.enqueueConcurrent.set(label, entry);
+      }
+      progress(
+        `enqueue, ${ENQUEUE_CALLERS} callers, rep ${rep + 1}/${REPS}: ` +
+          [...rates].map(([l, r]) => `${l} ${formatRate(r)}/s`).join('; '),
+      );
     }
 
     for (const concurrency of CONCURRENCY) {

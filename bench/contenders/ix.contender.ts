@@ -13,6 +13,8 @@ import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { QueueListener } from '../../src/jobs/queue-listener.js';
 import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
 
+export const IX_ENQUEUE_LABEL = 'ix JobEnqueuer.enqueue';
+
 /** The document every benchmark job references (like test/support/job-factory.ts: jobs need a document). */
 const DOC_SHA = 'f'.repeat(64);
 const CLIENT = 'bench';
@@ -78,8 +80,9 @@ export class IxContender implements Contender {
   ) {
     this.name = name;
     this.settings = [
-      `JobsRepository.insertJob (one statement: INSERT … ON CONFLICT (client_id, request_id) DO NOTHING + pg_notify, ` +
-        `named prepared); each job references one pre-inserted document row`,
+      `enqueue: JobEnqueuer.enqueue, i.e. JobsRepository.insertJob (one statement: INSERT … ON CONFLICT ` +
+        `(client_id, request_id) DO NOTHING, named prepared) with pg_notify in the statement when no other insert ` +
+        `is in flight, else one pg_notify per burst after the commits; each job references one pre-inserted document row`,
       `JobWorker + QueueListener, workerConcurrency = C, workerPrefetch ${prefetch} (IX_WORKER_PREFETCH; ` +
         `production default 0), pollIntervalMs ${POLL_INTERVAL_MS} (default), clientMaxRunning 0 (plain claim, ` +
         `no fairness cap), orphanTimeoutS 60`,
@@ -152,11 +155,13 @@ export class IxContender implements Contender {
     }
     return [
       {
-        label: 'ix JobsRepository.insertJob',
+        label: IX_ENQUEUE_LABEL,
+        // No worker runs while enqueue is measured: no hand-off, so this is the API's path (the NOTIFY in the insert
+        // when it is the only one in flight, one NOTIFY per burst after the commits otherwise).
         enqueue: async (i) => {
-          const created = await this.repository.insertJob(this.newJob(`e${this.run}-${i}`));
+          const created = await this.enqueuer.enqueue(this.newJob(`e${this.run}-${i}`));
           if (!created) {
-            throw new Error(`ix insertJob did not create job ${i}`);
+            throw new Error(`ix enqueue did not create job ${i}`);
           }
         },
       },

@@ -1,5 +1,6 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { CoalescedNotifier } from './coalesced-notifier.js';
 import type { ClaimedJob, NewDocument, NewJob } from './job.model.js';
 import { JobsRepository } from './jobs.repository.js';
 
@@ -24,10 +25,19 @@ export abstract class LocalJobTaker {
 /**
  * Enqueues a new job. When this process's own worker is idle, the job is inserted already held by it and starts
  * as soon as the insert commits: no NOTIFY, no claim round trip (pickup is the insert's own round trip). Otherwise
- * it is queued and announced for any worker to claim.
+ * it is queued and announced for any worker to claim: by a NOTIFY in the insert itself when it is the only insert
+ * in flight (the lowest latency), or, while other inserts are in flight, by one NOTIFY per burst after they commit
+ * (PostgreSQL serialises the commits of notifying transactions, WAL flush included).
  */
 @Injectable()
 export class JobEnqueuer {
+  private readonly logger = new Logger(JobEnqueuer.name);
+  private inserting = 0;
+  private readonly notifier = new CoalescedNotifier(
+    () => this.repository.notifyQueue(),
+    (err) => this.logger.warn({ err: (err as Error).message }, 'could not NOTIFY; workers will poll'),
+  );
+
   constructor(
     private readonly config: AppConfig,
     private readonly repository: JobsRepository,
@@ -41,7 +51,7 @@ export class JobEnqueuer {
   async enqueue(job: NewJob, document: NewDocument | null = null): Promise<boolean> {
     const slot = this.taker?.reserveSlot() ?? null;
     if (!slot) {
-      return this.repository.insertJob(job, document);
+      return this.insertAndAnnounce(job, document);
     }
     let outcome: Awaited<ReturnType<JobsRepository['insertJobForWorker']>>;
     try {
@@ -61,5 +71,25 @@ export class JobEnqueuer {
       slot.release();
     }
     return outcome.created;
+  }
+
+  /** Resolves once every NOTIFY owed for jobs already inserted has been sent. */
+  announced(): Promise<void> {
+    return this.notifier.idle();
+  }
+
+  private async insertAndAnnounce(job: NewJob, document: NewDocument | null): Promise<boolean> {
+    const alone = this.inserting === 0;
+    this.inserting += 1;
+    let created: boolean;
+    try {
+      created = await this.repository.insertJob(job, document, alone);
+    } finally {
+      this.inserting -= 1;
+    }
+    if (created && !alone) {
+      this.notifier.poke();
+    }
+    return created;
   }
 }

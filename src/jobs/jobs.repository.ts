@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
-import { QUEUE_CHANNEL, SQL, SQL_WITH_DOCUMENT } from './queue.sql.js';
+import { INSERT_JOB_HANDOFF_WITH_DOCUMENT, insertJobStatement, NOTIFY_QUEUE, QUEUE_CHANNEL, SQL } from './queue.sql.js';
 
 interface ClaimRow {
   id: string;
@@ -198,15 +198,19 @@ export class JobsRepository implements OnApplicationShutdown {
 
   /**
    * Inserts the job unless (client_id, request_id) exists; returns whether this call created it. `document`, when
-   * given, is stored in the same statement (once per sha256; purged bytes come back).
+   * given, is stored in the same statement (once per sha256; purged bytes come back). `notify: false` leaves the
+   * NOTIFY to the caller (notifyQueue after the commit).
    */
-  async insertJob(job: NewJob, document: NewDocument | null = null): Promise<boolean> {
-    const res = await this.pool.query(
-      document
-        ? { ...SQL_WITH_DOCUMENT.insertJob, values: [...insertValues(job), ...documentValues(document)] }
-        : { ...SQL.insertJob, values: insertValues(job) },
-    );
+  async insertJob(job: NewJob, document: NewDocument | null = null, notify = true): Promise<boolean> {
+    const statement = insertJobStatement({ document: document !== null, notify });
+    const values = document ? [...insertValues(job), ...documentValues(document)] : insertValues(job);
+    const res = await this.pool.query({ ...statement, values });
     return res.rowCount === 1;
+  }
+
+  /** Wakes idle workers everywhere (a hint: they also poll). */
+  async notifyQueue(): Promise<void> {
+    await this.pool.query(NOTIFY_QUEUE);
   }
 
   /**
@@ -223,7 +227,7 @@ export class JobsRepository implements OnApplicationShutdown {
     const values = [...insertValues(job), workerId, clientMaxRunning];
     const res = await this.pool.query<ClaimRow & { taken: boolean }>(
       document
-        ? { ...SQL_WITH_DOCUMENT.insertJobHandoff, values: [...values, ...documentValues(document)] }
+        ? { ...INSERT_JOB_HANDOFF_WITH_DOCUMENT, values: [...values, ...documentValues(document)] }
         : { ...SQL.insertJobHandoff, values },
     );
     const row = res.rows[0];

@@ -1,10 +1,20 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { JobEnqueuer } from '../../src/jobs/job-enqueuer.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { QUEUE_CHANNEL } from '../../src/jobs/queue.sql.js';
 import { QueueListener } from '../../src/jobs/queue-listener.js';
 import { TINY_PDF } from '../support/fixtures.js';
-import { insertJobs, installRandomBytes, JOB_STATES, statusCounts } from '../support/job-factory.js';
+import {
+  ensureFixtureDocument,
+  FIXTURE_SHA,
+  insertJobs,
+  installRandomBytes,
+  JOB_STATES,
+  statusCounts,
+} from '../support/job-factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
@@ -55,6 +65,47 @@ describe('queue worker', () => {
       pickups.sort((a, b) => a - b);
       expect(pickups[2]).toBeLessThan(50); // median, measured on the server clock
       expect(pickups[4]).toBeLessThan(2_000); // and never the 60 s poll
+    });
+
+    it('wakes the worker for concurrent submits from another process, whose NOTIFYs follow their commits', async () => {
+      // An enqueuer with no local worker, as in a separate API process; 30 inserts at once.
+      const enqueuer = new JobEnqueuer(f.app.config, f.app.app.get(JobsRepository));
+      await ensureFixtureDocument(f.db);
+      let notifications = 0;
+      const count = () => (notifications += 1);
+      f.db.on('notification', count);
+      await f.db.query(`LISTEN ${QUEUE_CHANNEL}`);
+      const jobs = Array.from({ length: 30 }, (_, i) => ({
+        id: `c0ffee${String(i).padStart(10, '0')}`,
+        clientId: 'burst',
+        requestId: `concurrent-${i}`,
+        useCase: 'invoice',
+        priority: 0,
+        maxAttempts: 3,
+        documentSha256: FIXTURE_SHA,
+        documentFilename: null,
+        documentUrl: null,
+        callbackUrl: null,
+        label: null,
+      }));
+      const created = await Promise.all(jobs.map((j) => enqueuer.enqueue(j)));
+      expect(created.every(Boolean)).toBe(true);
+      await enqueuer.announced();
+      await f.db.query(`UNLISTEN ${QUEUE_CHANNEL}`); // answered after every NOTIFY committed before it
+      f.db.off('notification', count);
+      // One in the first insert, then at least one sent after the commits of inserts made while it was in flight.
+      expect(notifications).toBeGreaterThanOrEqual(2);
+      // The fallback poll is 60 s: only the NOTIFYs can have woken the worker for the last of them.
+      await waitFor(
+        'all 30 done',
+        async () => {
+          const { rows } = await f.db.query(
+            `SELECT count(*)::int AS n FROM jobs WHERE client_id = 'burst' AND status = 'done'`,
+          );
+          return rows[0].n === 30;
+        },
+        5_000,
+      );
     });
 
     it('reconnects the listener after its backend is killed, and jobs still run without waiting for the poll', async () => {
