@@ -255,18 +255,21 @@ export class JobsRepository implements OnApplicationShutdown {
 
   /** `clientId` null = any client (open mode and admin). */
   async findById(id: string, clientId: string | null): Promise<Job | null> {
-    const res = await this.pool.query<JobRow>(
-      `${JOB_SELECT} WHERE j.id = $1 AND ($2::text IS NULL OR j.client_id = $2)`,
-      [id, clientId],
-    );
+    // Named: the six-table join is planned once per connection, not on every read (every submit reads one back).
+    const res = await this.pool.query<JobRow>({
+      name: 'ix_find_job_by_id',
+      text: `${JOB_SELECT} WHERE j.id = $1 AND ($2::text IS NULL OR j.client_id = $2)`,
+      values: [id, clientId],
+    });
     return res.rows[0] ? toJob(res.rows[0]) : null;
   }
 
   async findByClientRequest(clientId: string, requestId: string): Promise<Job | null> {
-    const res = await this.pool.query<JobRow>(`${JOB_SELECT} WHERE j.client_id = $1 AND j.request_id = $2`, [
-      clientId,
-      requestId,
-    ]);
+    const res = await this.pool.query<JobRow>({
+      name: 'ix_find_job_by_client_request',
+      text: `${JOB_SELECT} WHERE j.client_id = $1 AND j.request_id = $2`,
+      values: [clientId, requestId],
+    });
     return res.rows[0] ? toJob(res.rows[0]) : null;
   }
 
