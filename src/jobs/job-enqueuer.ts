@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { CoalescedNotifier } from './coalesced-notifier.js';
 import type { ClaimedJob, NewDocument, NewJob } from './job.model.js';
-import { JobsRepository } from './jobs.repository.js';
+import { type HandoffInsert, JobsRepository } from './jobs.repository.js';
 
 /** A free slot a local worker holds for one job while that job is being inserted. */
 export interface JobSlot {
@@ -53,7 +53,7 @@ export class JobEnqueuer {
     if (!slot) {
       return this.insertAndAnnounce(job, document);
     }
-    let outcome: Awaited<ReturnType<JobsRepository['insertJobForWorker']>>;
+    let outcome: HandoffInsert;
     try {
       outcome = await this.repository.insertJobForWorker(
         job,

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
-import { INSERT_JOB_HANDOFF_WITH_DOCUMENT, insertJobStatement, NOTIFY_QUEUE, QUEUE_CHANNEL, SQL } from './queue.sql.js';
+import { INSERT, QUEUE_CHANNEL, SQL } from './queue.sql.js';
 
 interface ClaimRow {
   id: string;
@@ -87,9 +87,9 @@ function toClaimed(r: ClaimRow): ClaimedJob {
   };
 }
 
-/** $1..$11 of insertJob and insertJobHandoff. */
-function insertValues(job: NewJob): unknown[] {
-  return [
+/** The job's $1..$11 of every submit statement, then the document's $12..$15 when there is one. */
+function insertValues(job: NewJob, document: NewDocument | null): unknown[] {
+  const values: unknown[] = [
     job.id,
     job.clientId,
     job.requestId,
@@ -102,10 +102,7 @@ function insertValues(job: NewJob): unknown[] {
     job.callbackUrl,
     job.label === null ? null : JSON.stringify(job.label),
   ];
-}
-
-function documentValues(doc: NewDocument): unknown[] {
-  return [doc.sha256, doc.mediaType, doc.sizeBytes, doc.content];
+  return document ? [...values, document.sha256, document.mediaType, document.sizeBytes, document.content] : values;
 }
 
 function toJob(r: JobRow): Job {
@@ -159,6 +156,12 @@ export interface ListFilter {
   limit: number;
 }
 
+/** What a hand-off insert did: `created` false for a re-submit; `claimed` set when the worker got the job. */
+export interface HandoffInsert {
+  created: boolean;
+  claimed: ClaimedJob | null;
+}
+
 export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
@@ -202,15 +205,14 @@ export class JobsRepository implements OnApplicationShutdown {
    * NOTIFY to the caller (notifyQueue after the commit).
    */
   async insertJob(job: NewJob, document: NewDocument | null = null, notify = true): Promise<boolean> {
-    const statement = insertJobStatement({ document: document !== null, notify });
-    const values = document ? [...insertValues(job), ...documentValues(document)] : insertValues(job);
-    const res = await this.pool.query({ ...statement, values });
+    const statement = INSERT.job[notify ? 'notify' : 'quiet'][document ? 'withDocument' : 'plain'];
+    const res = await this.pool.query({ ...statement, values: insertValues(job, document) });
     return res.rowCount === 1;
   }
 
   /** Wakes idle workers everywhere (a hint: they also poll). */
   async notifyQueue(): Promise<void> {
-    await this.pool.query(NOTIFY_QUEUE);
+    await this.pool.query(INSERT.notifyQueue);
   }
 
   /**
@@ -223,13 +225,11 @@ export class JobsRepository implements OnApplicationShutdown {
     workerId: string,
     clientMaxRunning: number,
     document: NewDocument | null = null,
-  ): Promise<{ created: boolean; claimed: ClaimedJob | null }> {
-    const values = [...insertValues(job), workerId, clientMaxRunning];
-    const res = await this.pool.query<ClaimRow & { taken: boolean }>(
-      document
-        ? { ...INSERT_JOB_HANDOFF_WITH_DOCUMENT, values: [...values, ...documentValues(document)] }
-        : { ...SQL.insertJobHandoff, values },
-    );
+  ): Promise<HandoffInsert> {
+    const res = await this.pool.query<ClaimRow & { taken: boolean }>({
+      ...(document ? INSERT.handoff.withDocument : INSERT.handoff.plain),
+      values: [...insertValues(job, document), workerId, clientMaxRunning],
+    });
     const row = res.rows[0];
     if (!row) {
       return { created: false, claimed: null };

@@ -34,59 +34,6 @@ const CLAIM_UPDATE = `UPDATE job_queue q SET locked_by = $1, heartbeat_at = now(
  * `jobs.status` is 'pending' and its attempts, started_at and last error live on the queue row.
  */
 export const SQL = {
-  insertJob: {
-    name: 'ix_insert_job',
-    // One statement, idempotent on (client_id, request_id): the job, its queue row and the NOTIFY commit together.
-    text: `WITH ins AS (
-      INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
-                        document_sha256, document_filename, document_url, callback_url, label)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-      ON CONFLICT (client_id, request_id) DO NOTHING
-      RETURNING id, client_id, priority, seq, max_attempts
-    ), q AS (
-      INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
-      SELECT id, client_id, priority, seq, max_attempts FROM ins)
-    SELECT id, pg_notify('${QUEUE_CHANNEL}', '') FROM ins`,
-  },
-  insertJobHandoff: {
-    name: 'ix_insert_job_handoff',
-    // insertJob for a process whose own worker has a free slot and nothing queued for it (IX_ROLE=all): the queue
-    // row is inserted already held by that worker ($12), so the job starts when this statement returns, with no
-    // NOTIFY and no claim round trip. The per-client cap ($13, 0 = none) is checked as the claim checks it; over
-    // the cap the job is queued and announced as usual.
-    text: `WITH ins AS (
-      INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
-                        document_sha256, document_filename, document_url, callback_url, label)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-      ON CONFLICT (client_id, request_id) DO NOTHING
-      RETURNING id, client_id, request_id, use_case, priority, seq, max_attempts,
-                document_sha256, document_url, document_filename, callback_url, label
-    ), taker AS MATERIALIZED (
-      SELECT CASE WHEN $13::int = 0 OR (SELECT count(*) FROM job_queue r
-                                         WHERE r.locked_by IS NOT NULL AND r.client_id = $2) < $13::int
-                  THEN $12::text END AS worker_id
-    ), q AS (
-      INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts, locked_by, heartbeat_at, started_at,
-                             attempts)
-      SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id,
-             CASE WHEN t.worker_id IS NOT NULL THEN now() END, CASE WHEN t.worker_id IS NOT NULL THEN now() END,
-             CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END
-        FROM ins i CROSS JOIN taker t)
-    SELECT i.id, i.client_id, i.request_id, i.use_case, i.priority,
-           CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END AS attempts, i.max_attempts,
-           i.document_sha256, i.document_url, i.document_filename, i.callback_url, i.label,
-           t.worker_id IS NOT NULL AS taken,
-           CASE WHEN t.worker_id IS NULL THEN pg_notify('${QUEUE_CHANNEL}', '') END AS notified
-      FROM ins i CROSS JOIN taker t`,
-  },
-  upsertDocument: {
-    // Not sent alone: the insert statements of SQL_WITH_DOCUMENT run it as a CTE.
-    name: 'ix_upsert_document',
-    // Bytes are stored once per sha256; a document whose bytes were purged by retention gets them back.
-    text: `INSERT INTO documents (sha256, media_type, size_bytes, content) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (sha256) DO UPDATE SET content = EXCLUDED.content, purged_at = NULL
-      WHERE documents.content IS NULL`,
-  },
   findByRequest: {
     name: 'ix_find_job_by_request',
     text: `SELECT id, use_case, document_sha256, document_url FROM jobs WHERE client_id = $1 AND request_id = $2`,
@@ -232,51 +179,99 @@ export const SQL = {
   },
 } as const;
 
+/** A named statement: parsed and planned once per connection. */
+export interface Statement {
+  name: string;
+  text: string;
+}
+
 /**
- * An insert statement that also stores the document's bytes (SQL.upsertDocument as a CTE, its four parameters
- * numbered from `first`): a submit with bytes costs one round trip and one commit instead of two. The jobs row's
- * foreign key to documents is checked at the end of the statement, when the document row is there.
+ * The document's bytes ($12..$15, after the job's eleven), stored once per sha256 in the submit's own statement
+ * (one round trip and one commit per submit). A document whose bytes retention purged gets them back. The jobs
+ * row's foreign key to documents is checked at the end of the statement, when this row is there.
  */
-function withDocument(statement: { name: string; text: string }, first: number): { name: string; text: string } {
-  const params = [0, 1, 2, 3].map((i) => `$${first + i}`).join(', ');
-  const upsert = SQL.upsertDocument.text.replace('$1, $2, $3, $4', params);
+const UPSERT_DOCUMENT = `doc AS (
+      INSERT INTO documents (sha256, media_type, size_bytes, content) VALUES ($12, $13, $14, $15)
+      ON CONFLICT (sha256) DO UPDATE SET content = EXCLUDED.content, purged_at = NULL
+      WHERE documents.content IS NULL), `;
+
+/** The jobs row of a submit ($1..$11), idempotent on (client_id, request_id): no row when the pair exists. */
+const INSERT_JOBS_ROW = `INSERT INTO jobs (id, client_id, request_id, use_case, priority, max_attempts,
+                        document_sha256, document_filename, document_url, callback_url, label)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      ON CONFLICT (client_id, request_id) DO NOTHING`;
+
+/**
+ * A submit in one statement: the document's bytes (when given), the job and its queue row, and the NOTIFY unless
+ * `notify` is false. PostgreSQL serialises the commits of notifying transactions on one lock held through the WAL
+ * flush (measured: ~2.3k inserts/s at 10 connections with it, ~3.6k without), so JobEnqueuer leaves it out while
+ * other inserts are in flight and sends one NOTIFY per burst after their commits.
+ */
+function insertJob(options: { document: boolean; notify: boolean }): Statement {
   return {
-    name: `${statement.name}_with_document`,
-    text: statement.text.replace(/^WITH /, `WITH doc AS (${upsert}), `),
+    name: `ix_insert_job${options.notify ? '' : '_quiet'}${options.document ? '_with_document' : ''}`,
+    text: `WITH ${options.document ? UPSERT_DOCUMENT : ''}ins AS (
+      ${INSERT_JOBS_ROW}
+      RETURNING id, client_id, priority, seq, max_attempts
+    ), q AS (
+      INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
+      SELECT id, client_id, priority, seq, max_attempts FROM ins)
+    SELECT id${options.notify ? `, pg_notify('${QUEUE_CHANNEL}', '')` : ''} FROM ins`,
   };
 }
 
 /**
- * insertJob without its NOTIFY. PostgreSQL serialises the commits of notifying transactions on one lock held through
- * the WAL flush, so concurrent submits that each NOTIFY commit one after another (measured: ~2.3k inserts/s at 10
- * connections, ~3.6k without the NOTIFY). JobEnqueuer uses this form while other inserts are in flight and sends
- * one NOTIFY per burst after they commit.
+ * A submit for a process whose own worker has a free slot and nothing queued for it (IX_ROLE=all): the queue row is
+ * inserted already held by that worker, so the job starts when this statement returns, with no NOTIFY and no claim
+ * round trip. The per-client cap (0 = none) is checked as the claim checks it; over the cap the job is queued and
+ * announced as usual. Worker id and cap follow the job's and the document's parameters: $12, $13 without a document,
+ * $16, $17 with one.
  */
-const INSERT_JOB_QUIET = {
-  name: 'ix_insert_job_quiet',
-  text: SQL.insertJob.text.replace(`SELECT id, pg_notify('${QUEUE_CHANNEL}', '') FROM ins`, 'SELECT id FROM ins'),
-};
-if (INSERT_JOB_QUIET.text === SQL.insertJob.text) {
-  throw new Error('queue.sql: the quiet insert still notifies');
+function insertJobHandoff(options: { document: boolean }): Statement {
+  const worker = options.document ? '$16' : '$12';
+  const cap = options.document ? '$17' : '$13';
+  return {
+    name: `ix_insert_job_handoff${options.document ? '_with_document' : ''}`,
+    text: `WITH ${options.document ? UPSERT_DOCUMENT : ''}ins AS (
+      ${INSERT_JOBS_ROW}
+      RETURNING id, client_id, request_id, use_case, priority, seq, max_attempts,
+                document_sha256, document_url, document_filename, callback_url, label
+    ), taker AS MATERIALIZED (
+      SELECT CASE WHEN ${cap}::int = 0 OR (SELECT count(*) FROM job_queue r
+                                           WHERE r.locked_by IS NOT NULL AND r.client_id = $2) < ${cap}::int
+                  THEN ${worker}::text END AS worker_id
+    ), q AS (
+      INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts, locked_by, heartbeat_at, started_at,
+                             attempts)
+      SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id,
+             CASE WHEN t.worker_id IS NOT NULL THEN now() END, CASE WHEN t.worker_id IS NOT NULL THEN now() END,
+             CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END
+        FROM ins i CROSS JOIN taker t)
+    SELECT i.id, i.client_id, i.request_id, i.use_case, i.priority,
+           CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END AS attempts, i.max_attempts,
+           i.document_sha256, i.document_url, i.document_filename, i.callback_url, i.label,
+           t.worker_id IS NOT NULL AS taken,
+           CASE WHEN t.worker_id IS NULL THEN pg_notify('${QUEUE_CHANNEL}', '') END AS notified
+      FROM ins i CROSS JOIN taker t`,
+  };
 }
 
-const INSERT_JOB = {
-  notify: SQL.insertJob,
-  quiet: INSERT_JOB_QUIET,
-  notifyWithDocument: withDocument(SQL.insertJob, 12),
-  quietWithDocument: withDocument(INSERT_JOB_QUIET, 12),
+/** Every form of the submit statement, built once. */
+export const INSERT = {
+  job: {
+    notify: {
+      plain: insertJob({ document: false, notify: true }),
+      withDocument: insertJob({ document: true, notify: true }),
+    },
+    quiet: {
+      plain: insertJob({ document: false, notify: false }),
+      withDocument: insertJob({ document: true, notify: false }),
+    },
+  },
+  handoff: {
+    plain: insertJobHandoff({ document: false }),
+    withDocument: insertJobHandoff({ document: true }),
+  },
+  /** Announces new work on its own (after inserts that left their NOTIFY out). */
+  notifyQueue: { name: 'ix_notify_queue', text: `SELECT pg_notify('${QUEUE_CHANNEL}', '')` },
 };
-
-/** The insert for a job ($1..$11), with the document's bytes ($12..$15) or not, with its NOTIFY or not. */
-export function insertJobStatement(options: { document: boolean; notify: boolean }): { name: string; text: string } {
-  if (options.document) {
-    return options.notify ? INSERT_JOB.notifyWithDocument : INSERT_JOB.quietWithDocument;
-  }
-  return options.notify ? INSERT_JOB.notify : INSERT_JOB.quiet;
-}
-
-/** insertJobHandoff with the document's bytes ($14..$17). */
-export const INSERT_JOB_HANDOFF_WITH_DOCUMENT = withDocument(SQL.insertJobHandoff, 14);
-
-/** Announces new work on its own (after inserts that left their NOTIFY out). */
-export const NOTIFY_QUEUE = { name: 'ix_notify_queue', text: `SELECT pg_notify('${QUEUE_CHANNEL}', '')` };

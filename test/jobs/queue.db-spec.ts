@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { JobStatus, type NewJob } from '../../src/jobs/job.model.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
-import { QUEUE_CHANNEL, SQL } from '../../src/jobs/queue.sql.js';
+import { INSERT, QUEUE_CHANNEL, SQL } from '../../src/jobs/queue.sql.js';
 import {
   ensureFixtureDocument,
   FIXTURE_SHA,
@@ -310,7 +310,7 @@ describe(JobsRepository.name, () => {
         fail: await plan(SQL.fail.text, `'w', '0123456789abcdef', true, '{}', 1000, 60000`),
         release: await plan(SQL.release.text, `'w', ${ids}`),
         insertHandoff: await plan(
-          SQL.insertJobHandoff.text,
+          INSERT.handoff.plain.text,
           `'0123456789abcdef', 'a', 'r-plan', 'invoice', 0, 3, '${FIXTURE_SHA}', NULL, NULL, NULL, NULL, 'w', 4`,
         ),
       };
