@@ -28,7 +28,8 @@ import {
   type SummaryRow,
   table,
 } from './lib/report.js';
-import { freeTcpPort, type ServerProcess, startServer } from './lib/server-process.js';
+import { freePort } from '../scripts/lib/free-port.js';
+import { type ServerProcess, startServer } from './lib/server-process.js';
 import { formatMs, formatRate, formatRatio } from './lib/stats.js';
 
 const DURATION_S = envInt('BENCH_HTTP_DURATION_S', 10);
@@ -157,7 +158,7 @@ export async function run(): Promise<BenchReport> {
       HOST: '127.0.0.1',
     });
     const start = async (name: string, script: string, env: Record<string, string>, readyPath: string) => {
-      const port = await freeTcpPort();
+      const port = await freePort();
       const server = await startServer({
         name,
         script: resolve(script),

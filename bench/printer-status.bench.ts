@@ -33,8 +33,9 @@ import {
   type SummaryRow,
   table,
 } from './lib/report.js';
-import { freeTcpPort, type ServerProcess, startServer } from './lib/server-process.js';
-import { freeUdpPort, PrinterAgent, SilentUdpPeer } from './lib/snmp-agents.js';
+import { freePort, freeUdpPort } from '../scripts/lib/free-port.js';
+import { type ServerProcess, startServer } from './lib/server-process.js';
+import { SilentUdpPeer, startPrinterAgent } from './lib/snmp-agents.js';
 import { formatMs, formatRate, formatRatio, summarize } from './lib/stats.js';
 
 const TIMEOUT_MS = envInt('BENCH_PRINTER_TIMEOUT_MS', 500);
@@ -111,7 +112,7 @@ export async function run(): Promise<BenchReport> {
   const t0 = performance.now();
   const root = mkdtempSync(join(tmpdir(), 'ix-bench-printer-'));
   progress(`printer-status benchmark: SNMP timeout ${TIMEOUT_MS} ms, ${DURATION_S} s of GET per printer`);
-  const agent = await PrinterAgent.start(COMMUNITY);
+  const agent = await startPrinterAgent(COMMUNITY);
   const silent = await SilentUdpPeer.start();
   const closedPort = await freeUdpPort();
   const ports: Record<Kind, number> = { reachable: agent.port, 'silent agent': silent.port, 'closed port': closedPort };
@@ -139,11 +140,11 @@ export async function run(): Promise<BenchReport> {
         driver: 'zpl',
         host: '127.0.0.1',
         // never printed to; distinct so each printer gets its own id
-        port: await freeTcpPort(),
+        port: await freePort(),
         snmp: { community: COMMUNITY, port: ports[kind], timeout_ms: TIMEOUT_MS },
       })),
     );
-    const port = await freeTcpPort();
+    const port = await freePort();
     server = await startServer({
       name: 'ix-printers',
       script: resolve('dist/src/main.js'),

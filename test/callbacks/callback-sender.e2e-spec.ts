@@ -3,7 +3,7 @@ import { CallbackSender } from '../../src/callbacks/callback-sender.js';
 import { verifyCallbackSignature } from '../../src/callbacks/callback-signature.js';
 import { parseAllowList } from '../../src/net/address-policy.js';
 import { GuardedHttpClient } from '../../src/net/guarded-http.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { LoopbackServer } from '../net/loopback-server.js';
 
 const secret = 'client-a-secret';

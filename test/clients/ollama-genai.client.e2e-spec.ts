@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { OllamaGenAiClient, sameOllamaModel } from '../../src/clients/genai/ollama-genai.client.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { type Reply, ScriptedServer } from './scripted-server.js';
 
 const schema = {

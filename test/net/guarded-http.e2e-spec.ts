@@ -12,7 +12,7 @@ import {
   TooManyRedirectsError,
   UrlRefusedError,
 } from '../../src/net/net.errors.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { LoopbackServer } from './loopback-server.js';
 
 // Every request in this file goes to 127.0.0.0/8. Names other than `localhost` resolve through an injected

@@ -10,12 +10,12 @@ import { printerId } from '../../src/printers/printer-identity.js';
 import { PrinterStatusService } from '../../src/printers/printer-status.service.js';
 import { SnmpPrinterProbe } from '../../src/printers/snmp-printer-probe.js';
 import { RFC3339_UTC, TINY_PDF } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 import { FakeZplPrinter } from './fake-zpl-printer.js';
-import { PrinterSnmpAgent } from './printer-snmp-agent.js';
+import { PrinterSnmpAgent } from '../../scripts/lib/printer-snmp-agent.js';
 
 const COMMUNITY = 'ix-e2e';
 const MODEL = 'ZD421';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SnmpPrinterProbe, SnmpProbeError, type SnmpProbeTarget } from '../../src/printers/snmp-printer-probe.js';
-import { freeUdpPort } from './free-udp-port.js';
-import { PrinterSnmpAgent } from './printer-snmp-agent.js';
+import { freeUdpPort } from '../../scripts/lib/free-port.js';
+import { PrinterSnmpAgent } from '../../scripts/lib/printer-snmp-agent.js';
 
 const COMMUNITY = 'ix-test';
 

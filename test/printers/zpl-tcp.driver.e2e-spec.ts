@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { PrinterUnreachableError } from '../../src/printers/drivers/printer-driver.js';
 import { ZplTcpDriver } from '../../src/printers/drivers/zpl-tcp.driver.js';
 import { renderZplLabel } from '../../src/printers/label/zpl-label.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { FakeZplPrinter } from './fake-zpl-printer.js';
 
 const ZPL = renderZplLabel('asn', { asn: 'ASN-000123', title: 'Invoice' }, { dpi: 203, widthMm: 62, heightMm: 29 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 
 /** A throwaway real PostgreSQL in a temp dir on a free port, for tests that must stop and start a server. */
 export class TestPostgresServer {

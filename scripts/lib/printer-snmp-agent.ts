@@ -1,6 +1,6 @@
 import snmp from 'net-snmp';
 import { encodeDetectedErrorState, type PrinterErrorName } from '../../src/printers/printer-status.js';
-import { freeUdpPort } from './free-udp-port.js';
+import { freeUdpPort } from './free-port.js';
 
 export interface FakeSupply {
   index: number;
@@ -12,7 +12,7 @@ export interface FakeSupply {
 const DEVICE_INDEX = 1;
 
 /**
- * A real SNMP v2c agent on 127.0.0.1 serving the part of HOST-RESOURCES-MIB and Printer-MIB a printer answers the
+ * A real SNMP v2c agent on 127.0.0.1 (for the printer tests and the printer-status benchmark) serving the part of HOST-RESOURCES-MIB and Printer-MIB a printer answers the
  * ix probe with: hrPrinterTable (status, detected error state) and prtMarkerSuppliesTable, both indexed by
  * hrDeviceIndex as on real printers.
  */
