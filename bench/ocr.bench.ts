@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createCanvas } from '@napi-rs/canvas';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { OcrClient, type SelfcheckResult } from '../src/clients/ocr/ocr.client.js';
 import { TesseractOcrClient } from '../src/clients/ocr/tesseract-ocr.client.js';
 import { traineddataPath } from '../src/clients/ocr/tessdata.js';
@@ -38,6 +38,7 @@ import {
   packageVersion,
   progress,
   runAsScript,
+  SILENT_LOGGER,
   type SummaryRow,
   table,
 } from './lib/report.js';
@@ -52,15 +53,6 @@ const LANGUAGES = ['eng', 'deu'];
 const IX = 'ix (tesseract.js)';
 const NATIVE_SAME = 'native, same model';
 const NATIVE_DEBIAN = 'native, Debian models';
-
-const SILENT: LoggerService = {
-  log: () => undefined,
-  error: () => undefined,
-  warn: () => undefined,
-  debug: () => undefined,
-  verbose: () => undefined,
-  fatal: () => undefined,
-};
 
 interface Page {
   name: string;
@@ -226,7 +218,7 @@ function pngOfSize(width: number, height: number): Buffer {
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : 'n/a');
 
 export async function run(): Promise<BenchReport> {
-  Logger.overrideLogger(SILENT);
+  Logger.overrideLogger(SILENT_LOGGER);
   const started = new Date();
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'ix-bench-ocr-'));

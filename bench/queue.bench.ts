@@ -19,7 +19,7 @@ import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Contender, EnqueueVariant, RunningWorker } from './contenders/contender.js';
 import { GraphileWorkerContender } from './contenders/graphile-worker.contender.js';
 import { IX_ENQUEUE_LABEL, IxContender } from './contenders/ix.contender.js';
@@ -34,6 +34,7 @@ import {
   print,
   progress,
   runAsScript,
+  SILENT_LOGGER,
   type SummaryRow,
 } from './lib/report.js';
 import { formatMs, formatRate, formatRatio, median, percentile, seededRandom } from './lib/stats.js';
@@ -73,16 +74,6 @@ const TARGETS = {
   enqueueVsRaw: 0.8,
   pickupP50Ms: 0.8,
   pickupP99Ms: 2,
-};
-
-/** ix's workers log one line per job through Nest's Logger; the sink is dropped (the calls still run). */
-const SILENT: LoggerService = {
-  log: () => undefined,
-  error: () => undefined,
-  warn: () => undefined,
-  debug: () => undefined,
-  verbose: () => undefined,
-  fatal: () => undefined,
 };
 
 /** Rotates the contender order each repetition so slow drift on a shared box does not favour one of them. */
@@ -603,7 +594,7 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
 // ---------------------------------------------------------------------------------------------------------------
 
 export async function run(): Promise<BenchReport> {
-  Logger.overrideLogger(SILENT);
+  Logger.overrideLogger(SILENT_LOGGER);
   const started = new Date();
   const t0 = performance.now();
   const fsyncStart = probeFsync();

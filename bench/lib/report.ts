@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { LoggerService } from '@nestjs/common';
 import { CpuMeter, describeCpu, machineInfo } from './machine.js';
 import { formatRatio } from './stats.js';
 
@@ -44,6 +45,19 @@ export interface BenchReport {
 const startedAt = performance.now();
 
 /** One progress line on stdout, prefixed with the seconds since the process started. */
+/**
+ * ix's Nest Logger sink for benchmarks that run ix's classes in this process: every log call still runs (its cost
+ * is part of ix's), the output goes nowhere. Install with `Logger.overrideLogger(SILENT_LOGGER)`.
+ */
+export const SILENT_LOGGER: LoggerService = {
+  log: () => undefined,
+  error: () => undefined,
+  warn: () => undefined,
+  debug: () => undefined,
+  verbose: () => undefined,
+  fatal: () => undefined,
+};
+
 export function progress(message: string): void {
   const s = ((performance.now() - startedAt) / 1000).toFixed(1).padStart(6);
   process.stdout.write(`[${s}s] ${message}\n`);

@@ -1,24 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
+import { memoryLogger } from '../../test/support/memory-logger.js';
 import { createRootLogger, REDACTED, serializeError } from './root-logger.js';
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createRootLogger('trace', stream), text: () => lines.join('') };
-}
 
 const SECRET = 'sk-live-0123456789abcdef';
 const DOCUMENT = Buffer.from('%PDF-1.7 secret invoice').toString('base64');
 
 describe(createRootLogger.name, () => {
   it('redacts credentials, secrets and inline documents up to four levels deep', () => {
-    const { logger, text } = capture();
+    const { logger, text } = memoryLogger();
     logger.info({
       req: { headers: { authorization: `Bearer ${SECRET}`, cookie: SECRET, 'x-api-key': SECRET } },
       body: { document: { content_base64: DOCUMENT }, callback_secret: SECRET },
@@ -34,7 +23,7 @@ describe(createRootLogger.name, () => {
   });
 
   it('redacts errors: payload properties at any depth, buffers by size, keeping message and stack', () => {
-    const { logger, text } = capture();
+    const { logger, text } = memoryLogger();
     const queryFailed = Object.assign(new Error('duplicate key value violates unique constraint "jobs_pkey"'), {
       query: 'INSERT INTO documents (sha256, content) VALUES ($1, $2)',
       parameters: ['abc', Buffer.from(DOCUMENT)],

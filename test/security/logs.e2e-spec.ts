@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import request from 'supertest';
 import { verifyCallbackSignature } from '../../src/callbacks/callback-signature.js';
-import { createRootLogger } from '../../src/logging/root-logger.js';
 import { LoopbackServer } from '../net/loopback-server.js';
+import { memoryLogger } from '../support/memory-logger.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
@@ -18,18 +17,6 @@ const CALLBACK_SECRET = 'callback-secret-never-logged';
 const INVOICE_PDF = readFileSync(join(process.cwd(), 'samples/invoice-text.pdf'));
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
-
-/** A logger writing JSON lines into memory, at the most verbose level. */
-function memoryLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createRootLogger('trace', stream), text: () => lines.join('') };
-}
 
 // nestjs-pino keeps one request logger per process (the first app's): this file builds exactly one app.
 describe('error answers and logs', () => {
