@@ -9,17 +9,7 @@ if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 
-SUDO=''
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO='sudo'
-  else
-    echo "chromium: /usr/bin/chromium is missing and this user cannot run apt-get (not root, no sudo)" >&2
-    exit 1
-  fi
-fi
-
-# `env` so the setting survives sudo, which resets the environment.
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install chromium chromium
 echo "chromium: installed ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown'))"

@@ -8,17 +8,7 @@ if command -v tesseract >/dev/null 2>&1; then
   exit 0
 fi
 
-SUDO=''
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO='sudo'
-  else
-    echo "tesseract: not installed and this user cannot run apt-get (not root, no sudo)" >&2
-    exit 1
-  fi
-fi
-
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu >/dev/null
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install tesseract tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu
 echo "tesseract: installed ($(tesseract --version 2>&1 | head -n 1))"
