@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { pdfVariant, TINY_PDF } from '../support/fixtures.js';
+import { pdfVariant, TINY_PDF, submitBody } from '../support/fixtures.js';
 
 const KEY_A = 'client-a-key-0123456789';
 const KEY_B = 'client-b-key-0123456789';
@@ -15,15 +15,6 @@ const KEY_C = 'client-c-key-0123456789'; // from IX_API_KEYS_FILE
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
-
-function json(requestId: string, content: Buffer, extra: Record<string, unknown> = {}) {
-  return {
-    request_id: requestId,
-    use_case: 'invoice',
-    document: { content_base64: content.toString('base64'), filename: 'a.pdf' },
-    ...extra,
-  };
-}
 
 function keyFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'ix-auth-')), 'api-keys');
@@ -60,7 +51,10 @@ describe('API keys and client isolation', () => {
 
     describe('authentication', () => {
       it('answers 401 UNAUTHORIZED JSON without a key, with a bearer challenge', async () => {
-        for (const res of [await http().get('/jobs'), await http().post('/jobs').send(json('anon-1', TINY_PDF))]) {
+        for (const res of [
+          await http().get('/jobs'),
+          await http().post('/jobs').send(submitBody('anon-1', TINY_PDF)),
+        ]) {
           expect(res.status).toBe(401);
           expect(res.headers['content-type']).toMatch(/^application\/json/);
           expect(res.headers['www-authenticate']).toBe('Bearer realm="ix"');
@@ -128,13 +122,13 @@ describe('API keys and client isolation', () => {
         const implicit = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('who-1', pdfVariant(1)))
+          .send(submitBody('who-1', pdfVariant(1)))
           .expect(201);
         expect(implicit.body.client_id).toBe('client_a');
         const explicit = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('who-2', pdfVariant(1), { client_id: 'client_a' }))
+          .send(submitBody('who-2', pdfVariant(1), { client_id: 'client_a' }))
           .expect(201);
         expect(explicit.body.client_id).toBe('client_a');
         const multipart = await http()
@@ -151,7 +145,7 @@ describe('API keys and client isolation', () => {
         const viaJson = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('mismatch-1', TINY_PDF, { client_id: 'client_b' }));
+          .send(submitBody('mismatch-1', TINY_PDF, { client_id: 'client_b' }));
         expect(viaJson.status).toBe(403);
         expect(viaJson.body.error.code).toBe('CLIENT_MISMATCH');
         const viaForm = await http()
@@ -170,12 +164,12 @@ describe('API keys and client isolation', () => {
         const a = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('shared-1', pdfVariant(2)))
+          .send(submitBody('shared-1', pdfVariant(2)))
           .expect(201);
         const b = await http()
           .post('/jobs')
           .set(as(KEY_B))
-          .send(json('shared-1', pdfVariant(3)))
+          .send(submitBody('shared-1', pdfVariant(3)))
           .expect(201);
         expect(b.body.id).not.toBe(a.body.id);
         expect(b.body.client_id).toBe('client_b');
@@ -189,7 +183,7 @@ describe('API keys and client isolation', () => {
         const res = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('iso-1', pdfVariant(10)))
+          .send(submitBody('iso-1', pdfVariant(10)))
           .expect(201);
         jobA = res.body.id as string;
       });
@@ -244,7 +238,7 @@ describe('API keys and client isolation', () => {
         const { body } = await http()
           .post('/jobs')
           .set(as(KEY_A))
-          .send(json('iso-2', pdfVariant(11)))
+          .send(submitBody('iso-2', pdfVariant(11)))
           .expect(201);
         const id = body.id as string;
         await http().post(`/jobs/${id}/cancel`).set(as(KEY_B)).expect(404);
@@ -341,12 +335,12 @@ describe('API keys and client isolation', () => {
     it('serves without a key, the client coming from client_id (default "default"), every job visible', async () => {
       const named = await http()
         .post('/jobs')
-        .send(json('open-1', pdfVariant(20), { client_id: 'acme' }))
+        .send(submitBody('open-1', pdfVariant(20), { client_id: 'acme' }))
         .expect(201);
       expect(named.body.client_id).toBe('acme');
       const unnamed = await http()
         .post('/jobs')
-        .send(json('open-2', pdfVariant(21)))
+        .send(submitBody('open-2', pdfVariant(21)))
         .expect(201);
       expect(unnamed.body.client_id).toBe('default');
       await http()

@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { TestPostgresServer } from '../support/postgres-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { withDatabase } from '../support/test-database.js';
 
 async function readiness(sut: TestApp) {
   return request(sut.app.getHttpServer()).get('/readiness');
@@ -18,11 +16,7 @@ describe('health contract', () => {
 
   beforeAll(async () => {
     server = await TestPostgresServer.start();
-    const admin = new pg.Client({ connectionString: server.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE ix');
-    await admin.end();
-    sut = await createTestApp(withDatabase(server.adminUrl, 'ix'));
+    sut = await createTestApp(await server.createDatabase('ix'));
   });
   afterAll(async () => {
     await sut?.close();

@@ -5,19 +5,10 @@ import request from 'supertest';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { pdfVariant, RFC3339_UTC, TINY_PDF, TINY_PNG } from '../support/fixtures.js';
+import { pdfVariant, RFC3339_UTC, TINY_PDF, TINY_PNG, submitBody } from '../support/fixtures.js';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 const MAX_UPLOAD = 64 * 1024;
-
-function json(requestId: string, content: Buffer, extra: Record<string, unknown> = {}) {
-  return {
-    request_id: requestId,
-    use_case: 'invoice',
-    document: { content_base64: content.toString('base64'), filename: 'a.pdf' },
-    ...extra,
-  };
-}
 
 // API role only: no worker, so submitted jobs stay pending and every state below is deterministic.
 describe('jobs API', () => {
@@ -46,7 +37,7 @@ describe('jobs API', () => {
     it('creates a job from JSON (201) and returns the same job on an identical re-submit (200)', async () => {
       const first = await http()
         .post('/jobs')
-        .send(json('idem-1', TINY_PDF, { client_id: 'acme', priority: 5 }));
+        .send(submitBody('idem-1', TINY_PDF, { client_id: 'acme', priority: 5 }));
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({
         client_id: 'acme',
@@ -68,34 +59,34 @@ describe('jobs API', () => {
 
       const again = await http()
         .post('/jobs')
-        .send(json('idem-1', TINY_PDF, { client_id: 'acme', priority: 5 }));
+        .send(submitBody('idem-1', TINY_PDF, { client_id: 'acme', priority: 5 }));
       expect(again.status).toBe(200);
       expect(again.body.id).toBe(first.body.id);
     });
 
     it('answers 409 when the request_id comes back with other bytes or another use case', async () => {
-      await http().post('/jobs').send(json('idem-2', TINY_PDF)).expect(201);
+      await http().post('/jobs').send(submitBody('idem-2', TINY_PDF)).expect(201);
       const otherBytes = await http()
         .post('/jobs')
-        .send(json('idem-2', pdfVariant(1)));
+        .send(submitBody('idem-2', pdfVariant(1)));
       expect(otherBytes.status).toBe(409);
       expect(otherBytes.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
       const otherUseCase = await http()
         .post('/jobs')
-        .send({ ...json('idem-2', TINY_PDF), use_case: 'receipt' });
+        .send({ ...submitBody('idem-2', TINY_PDF), use_case: 'receipt' });
       expect(otherUseCase.status).toBe(409);
     });
 
     it('stores the bytes once per sha256, and takes them again after retention purged them', async () => {
       const bytes = pdfVariant(77);
-      const first = await http().post('/jobs').send(json('store-1', bytes)).expect(201);
+      const first = await http().post('/jobs').send(submitBody('store-1', bytes)).expect(201);
       const sha = first.body.document.sha256 as string;
-      await http().post('/jobs').send(json('store-2', bytes)).expect(201);
+      await http().post('/jobs').send(submitBody('store-2', bytes)).expect(201);
       const stored = await db.query(`SELECT count(*)::int AS n FROM documents WHERE sha256 = $1`, [sha]);
       expect(stored.rows[0].n).toBe(1);
       await db.query(`UPDATE documents SET content = NULL, purged_at = now() WHERE sha256 = $1`, [sha]);
       await http().get(`/jobs/${first.body.id}/document`).expect(410);
-      await http().post('/jobs').send(json('store-3', bytes)).expect(201);
+      await http().post('/jobs').send(submitBody('store-3', bytes)).expect(201);
       const { rows } = await db.query(`SELECT content, purged_at FROM documents WHERE sha256 = $1`, [sha]);
       expect(rows).toEqual([{ content: bytes, purged_at: null }]);
       const doc = await http().get(`/jobs/${first.body.id}/document`).buffer(true).expect(200);
@@ -122,11 +113,11 @@ describe('jobs API', () => {
     it('stores bytes once per sha256 however many jobs use them', async () => {
       await http()
         .post('/jobs')
-        .send(json('dedup-1', pdfVariant(77)))
+        .send(submitBody('dedup-1', pdfVariant(77)))
         .expect(201);
       await http()
         .post('/jobs')
-        .send(json('dedup-2', pdfVariant(77)))
+        .send(submitBody('dedup-2', pdfVariant(77)))
         .expect(201);
       const { rows } = await db.query(
         `SELECT count(DISTINCT d.sha256)::int AS docs, count(*)::int AS jobs
@@ -136,7 +127,7 @@ describe('jobs API', () => {
     });
 
     it('creates exactly one job for 50 concurrent identical submits', async () => {
-      const body = json('race-1', pdfVariant(50));
+      const body = submitBody('race-1', pdfVariant(50));
       const answers = await Promise.all(Array.from({ length: 50 }, () => http().post('/jobs').send(body)));
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -149,42 +140,47 @@ describe('jobs API', () => {
     it.each([
       [
         'a text file named .pdf',
-        { ...json('bad-1', Buffer.from('hello, I am not a PDF')) },
+        { ...submitBody('bad-1', Buffer.from('hello, I am not a PDF')) },
         415,
         'UNSUPPORTED_MEDIA_TYPE',
       ],
-      ['an unknown use case', { ...json('bad-2', TINY_PDF), use_case: 'horoscope' }, 422, 'VALIDATION_FAILED'],
+      ['an unknown use case', { ...submitBody('bad-2', TINY_PDF), use_case: 'horoscope' }, 422, 'VALIDATION_FAILED'],
       [
         'a missing request_id',
         { use_case: 'invoice', document: { url: 'https://example.com/a.pdf' } },
         422,
         'VALIDATION_FAILED',
       ],
-      ['an unknown field', { ...json('bad-3', TINY_PDF), colour: 'blue' }, 422, 'VALIDATION_FAILED'],
-      ['a wrong type', { ...json('bad-4', TINY_PDF), priority: 'high' }, 422, 'VALIDATION_FAILED'],
+      ['an unknown field', { ...submitBody('bad-3', TINY_PDF), colour: 'blue' }, 422, 'VALIDATION_FAILED'],
+      ['a wrong type', { ...submitBody('bad-4', TINY_PDF), priority: 'high' }, 422, 'VALIDATION_FAILED'],
       [
         'both url and content',
-        { ...json('bad-5', TINY_PDF), document: { url: 'https://x.test/a.pdf', content_base64: 'AA==' } },
+        { ...submitBody('bad-5', TINY_PDF), document: { url: 'https://x.test/a.pdf', content_base64: 'AA==' } },
         422,
         'VALIDATION_FAILED',
       ],
       [
         'a non-http callback',
-        { ...json('bad-6', TINY_PDF), callback_url: 'file:///etc/passwd' },
+        { ...submitBody('bad-6', TINY_PDF), callback_url: 'file:///etc/passwd' },
         422,
         'VALIDATION_FAILED',
       ],
-      ['not base64', { ...json('bad-7', TINY_PDF), document: { content_base64: '%%%' } }, 422, 'VALIDATION_FAILED'],
+      [
+        'not base64',
+        { ...submitBody('bad-7', TINY_PDF), document: { content_base64: '%%%' } },
+        422,
+        'VALIDATION_FAILED',
+      ],
       // Found by the fuzz suite: null passed @IsOptional() and reached Buffer.from (a 500).
       [
         'a null document content',
-        { ...json('bad-8', TINY_PDF), document: { content_base64: null } },
+        { ...submitBody('bad-8', TINY_PDF), document: { content_base64: null } },
         422,
         'VALIDATION_FAILED',
       ],
       [
         'a null url next to content',
-        { ...json('bad-9', TINY_PDF), document: { url: null, content_base64: null, filename: null } },
+        { ...submitBody('bad-9', TINY_PDF), document: { url: null, content_base64: null, filename: null } },
         422,
         'VALIDATION_FAILED',
       ],
@@ -209,7 +205,7 @@ describe('jobs API', () => {
     it('answers 413 for a JSON document over the limit', async () => {
       const res = await http()
         .post('/jobs')
-        .send(json('big-1', Buffer.alloc(MAX_UPLOAD * 2, 1)));
+        .send(submitBody('big-1', Buffer.alloc(MAX_UPLOAD * 2, 1)));
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
@@ -279,7 +275,7 @@ describe('jobs API', () => {
     it('finds a job by client_id + request_id, or 404', async () => {
       const created = await http()
         .post('/jobs')
-        .send(json('corr-1', pdfVariant(2), { client_id: 'corr' }))
+        .send(submitBody('corr-1', pdfVariant(2), { client_id: 'corr' }))
         .expect(201);
       const found = await http().get('/jobs').query({ client_id: 'corr', request_id: 'corr-1' }).expect(200);
       expect(found.body.id).toBe(created.body.id);
@@ -290,7 +286,7 @@ describe('jobs API', () => {
       for (let i = 0; i < 5; i++) {
         await http()
           .post('/jobs')
-          .send(json(`page-${i}`, pdfVariant(100 + i), { client_id: 'pager' }))
+          .send(submitBody(`page-${i}`, pdfVariant(100 + i), { client_id: 'pager' }))
           .expect(201);
       }
       const seen: string[] = [];
@@ -309,7 +305,7 @@ describe('jobs API', () => {
     });
 
     it('serves the original bytes with their media type', async () => {
-      const created = await http().post('/jobs').send(json('doc-1', TINY_PNG)).expect(201);
+      const created = await http().post('/jobs').send(submitBody('doc-1', TINY_PNG)).expect(201);
       const res = await http().get(`/jobs/${created.body.id}/document`).buffer(true).expect(200);
       expect(res.headers['content-type']).toBe('image/png');
       expect(Buffer.compare(res.body as Buffer, TINY_PNG)).toBe(0);
@@ -320,7 +316,7 @@ describe('jobs API', () => {
     it('cancels a pending job once (then 409), retries it back to pending, refuses to retry a pending job', async () => {
       const { body: job } = await http()
         .post('/jobs')
-        .send(json('cancel-1', pdfVariant(3)))
+        .send(submitBody('cancel-1', pdfVariant(3)))
         .expect(201);
       const cancelled = await http().post(`/jobs/${job.id}/cancel`).expect(200);
       expect(cancelled.body.status).toBe('cancelled');
@@ -350,7 +346,7 @@ describe('jobs API', () => {
           (
             await http()
               .post('/jobs')
-              .send(json(`dead-${i}`, pdfVariant(200 + i)))
+              .send(submitBody(`dead-${i}`, pdfVariant(200 + i)))
           ).body.id,
         );
       }

@@ -6,7 +6,7 @@ import { JobWorker } from '../../src/jobs/job-worker.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { QUEUE_CHANNEL } from '../../src/jobs/queue.sql.js';
 import { QueueListener } from '../../src/jobs/queue-listener.js';
-import { TINY_PDF } from '../support/fixtures.js';
+import { submitBody, TINY_PDF } from '../support/fixtures.js';
 import {
   ensureFixtureDocument,
   FIXTURE_SHA,
@@ -178,14 +178,7 @@ describe('queue worker', () => {
     let f: Fixture;
     const submit = (requestId: string) =>
       import('supertest').then((s) =>
-        s
-          .default(f.app.app.getHttpServer())
-          .post('/jobs')
-          .send({
-            request_id: requestId,
-            use_case: 'invoice',
-            document: { content_base64: TINY_PDF.toString('base64'), filename: 'a.pdf' },
-          }),
+        s.default(f.app.app.getHttpServer()).post('/jobs').send(submitBody(requestId, TINY_PDF)),
       );
     const row = async (id: string) => {
       const { rows } = await f.db.query(

@@ -2,11 +2,9 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import request from 'supertest';
 import { TestPostgresServer } from '../support/postgres-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { withDatabase } from '../support/test-database.js';
 
 const INVOICE_PDF = readFileSync(join(process.cwd(), 'samples/invoice-text.pdf'));
 
@@ -22,11 +20,7 @@ describe('requests while the database is down', () => {
 
   beforeAll(async () => {
     server = await TestPostgresServer.start();
-    const admin = new pg.Client({ connectionString: server.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE ix');
-    await admin.end();
-    sut = await createTestApp(withDatabase(server.adminUrl, 'ix'), { IX_ROLE: 'api', LOG_LEVEL: 'error' });
+    sut = await createTestApp(await server.createDatabase('ix'), { IX_ROLE: 'api', LOG_LEVEL: 'error' });
   });
   afterAll(async () => {
     await sut?.close();

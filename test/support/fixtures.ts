@@ -11,4 +11,14 @@ export function pdfVariant(n: number): Buffer {
   return Buffer.concat([TINY_PDF, Buffer.from(`% variant ${n}\n`)]);
 }
 
+/** A `POST /jobs` JSON body for an invoice with these bytes; `extra` adds or overrides fields. */
+export function submitBody(requestId: string, content: Buffer, extra: Record<string, unknown> = {}) {
+  return {
+    request_id: requestId,
+    use_case: 'invoice',
+    document: { content_base64: content.toString('base64'), filename: 'a.pdf' },
+    ...extra,
+  };
+}
+
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
