@@ -27,12 +27,12 @@ class RecordingRepository {
   readonly events: string[] = [];
   private readonly gates: (() => void)[] = [];
 
-  insertJob(j: NewJob, _document: unknown, notify: boolean): Promise<boolean> {
+  insertJob(j: NewJob, _document: unknown, notify: boolean): Promise<{ job: { id: string }; created: boolean }> {
     this.events.push(`insert ${j.requestId}${notify ? ' +notify' : ''}`);
     return new Promise((resolve) =>
       this.gates.push(() => {
         this.events.push(`commit ${j.requestId}`);
-        resolve(true);
+        resolve({ job: { id: j.id }, created: true });
       }),
     );
   }
@@ -70,7 +70,7 @@ describe(JobEnqueuer.name, () => {
     // Alone again: the NOTIFY goes back into the insert.
     const d = sut.enqueue(job('d'));
     repository.commitNext();
-    await expect(d).resolves.toBe(true);
+    await expect(d).resolves.toEqual({ job: { id: 'd' }, created: true });
     await sut.announced();
     expect(repository.events.slice(8)).toEqual(['insert d +notify', 'commit d']);
   });

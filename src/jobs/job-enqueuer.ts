@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { CoalescedNotifier } from './coalesced-notifier.js';
 import type { ClaimedJob, NewDocument, NewJob } from './job.model.js';
-import { type HandoffInsert, JobsRepository } from './jobs.repository.js';
+import { type HandoffInsert, JobsRepository, type SubmitOutcome } from './jobs.repository.js';
 
 /** A free slot a local worker holds for one job while that job is being inserted. */
 export interface JobSlot {
@@ -45,15 +45,16 @@ export class JobEnqueuer {
   ) {}
 
   /**
-   * Returns whether this call created the job (false: the (client_id, request_id) pair exists already). The
-   * document's bytes, when given, are stored in the same statement.
+   * Returns the job this call created, as inserted (running when handed to the local worker), or the existing job of
+   * its (client_id, request_id) pair (`created` false); null when that job was committed while the insert ran. The
+   * document's bytes, when given, are stored in the same statement when the job is new.
    */
-  async enqueue(job: NewJob, document: NewDocument | null = null): Promise<boolean> {
+  async enqueue(job: NewJob, document: NewDocument | null = null): Promise<SubmitOutcome | null> {
     const slot = this.taker?.reserveSlot() ?? null;
     if (!slot) {
       return this.insertAndAnnounce(job, document);
     }
-    let outcome: HandoffInsert;
+    let outcome: HandoffInsert | null;
     try {
       outcome = await this.repository.insertJobForWorker(
         job,
@@ -65,12 +66,12 @@ export class JobEnqueuer {
       slot.release();
       throw err;
     }
-    if (outcome.claimed) {
+    if (outcome?.claimed) {
       slot.start(outcome.claimed);
     } else {
       slot.release();
     }
-    return outcome.created;
+    return outcome;
   }
 
   /** Resolves once every NOTIFY owed for jobs already inserted has been sent. */
@@ -78,18 +79,18 @@ export class JobEnqueuer {
     return this.notifier.idle();
   }
 
-  private async insertAndAnnounce(job: NewJob, document: NewDocument | null): Promise<boolean> {
+  private async insertAndAnnounce(job: NewJob, document: NewDocument | null): Promise<SubmitOutcome | null> {
     const alone = this.inserting === 0;
     this.inserting += 1;
-    let created: boolean;
+    let outcome: SubmitOutcome | null;
     try {
-      created = await this.repository.insertJob(job, document, alone);
+      outcome = await this.repository.insertJob(job, document, alone);
     } finally {
       this.inserting -= 1;
     }
-    if (created && !alone) {
+    if (outcome?.created && !alone) {
       this.notifier.poke();
     }
-    return created;
+    return outcome;
   }
 }

@@ -5,7 +5,7 @@ import { UrlPolicy } from '../net/url-policy.js';
 import { UseCaseCatalog } from '../use-cases/use-case-catalog.js';
 import { AppConfig } from '../config/app-config.js';
 import { sniffMediaType } from '../documents/sniff.js';
-import { type Job, type JobLabelRequest, JobStatus, type NewDocument } from './job.model.js';
+import { type Job, type JobLabelRequest, JobStatus, type NewDocument, type NewJob } from './job.model.js';
 import {
   DocumentGoneError,
   IdempotencyConflictError,
@@ -129,54 +129,45 @@ export class JobsService {
       filename = new URL(documentUrl).pathname.split('/').pop() || null;
     }
 
-    const existing = await this.sameRequest(input, sha256, documentUrl);
-    if (existing) {
-      return { job: existing, created: false };
-    }
-    const id = newJobId();
-    const created = await this.enqueuer.enqueue(
-      {
-        id,
-        clientId: input.clientId,
-        requestId: input.requestId,
-        useCase: input.useCase,
-        priority: input.priority,
-        maxAttempts: this.config.queue.maxAttempts,
-        documentSha256: sha256,
-        documentFilename: filename,
-        documentUrl,
-        callbackUrl,
-        label: input.label,
-      },
-      document,
-    );
-    if (!created) {
-      // Lost a race with an identical submit: the other one's job is the answer (or a conflict).
-      const winner = await this.sameRequest(input, sha256, documentUrl);
-      if (winner) {
-        return { job: winner, created: false };
+    const newJob: NewJob = {
+      id: newJobId(),
+      clientId: input.clientId,
+      requestId: input.requestId,
+      useCase: input.useCase,
+      priority: input.priority,
+      maxAttempts: this.config.queue.maxAttempts,
+      documentSha256: sha256,
+      documentFilename: filename,
+      documentUrl,
+      callbackUrl,
+      label: input.label,
+    };
+    // One statement: it inserts the job, or finds the pair's existing one. Only an existing job committed while it
+    // ran (an identical submit won a race) is read separately; twice, in case that job is deleted (retention) in
+    // between.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const outcome = await this.enqueuer.enqueue(newJob, document);
+      if (outcome?.created) {
+        this.logger.log({ job_id: newJob.id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
+        return outcome;
+      }
+      const existing = outcome?.job ?? (await this.repository.findByClientRequest(input.clientId, input.requestId));
+      if (existing) {
+        return { job: this.sameRequest(existing, input, sha256, documentUrl), created: false };
       }
     }
-    const job = await this.repository.findById(id, null);
-    if (!job) {
-      throw new Error(`job ${id} vanished right after insert`);
-    }
-    this.logger.log({ job_id: id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
-    return { job, created: true };
+    throw new Error(`job ${input.clientId}/${input.requestId} was neither inserted nor found`);
   }
 
-  private async sameRequest(input: SubmitJobInput, sha256: string | null, url: string | null): Promise<Job | null> {
-    const found = await this.repository.findByRequest(input.clientId, input.requestId);
-    if (!found) {
-      return null;
-    }
+  /** The pair's existing job, when the request is the same one again; a 409 when it differs. */
+  private sameRequest(found: Job, input: SubmitJobInput, sha256: string | null, url: string | null): Job {
     if (found.useCase !== input.useCase) {
       throw new IdempotencyConflictError(input.requestId, 'use case');
     }
-    if (found.documentSha256 !== sha256 || found.documentUrl !== url) {
+    if (found.document.sha256 !== sha256 || found.document.url !== url) {
       throw new IdempotencyConflictError(input.requestId, 'document');
     }
-    return this.repository.findById(found.id, input.clientId);
+    return found;
   }
 
   async get(id: string, clientScope: string | null): Promise<Job> {

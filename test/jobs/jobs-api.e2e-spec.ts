@@ -23,6 +23,7 @@ describe('jobs API', () => {
       IX_ROLE: 'api',
       IX_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
       IX_ADMIN_KEY: ADMIN_KEY,
+      IX_URL_ALLOWLIST: '127.0.0.1', // callback and document URLs below; never fetched (no worker)
     });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
@@ -62,6 +63,32 @@ describe('jobs API', () => {
         .send(submitBody('idem-1', TINY_PDF, { client_id: 'acme', priority: 5 }));
       expect(again.status).toBe(200);
       expect(again.body.id).toBe(first.body.id);
+    });
+
+    it('answers a new job with exactly what GET /jobs/{id} shows next, and a re-submit with the same', async () => {
+      // The 201 is built from what the insert returned (no read-back), so it must not drift from the read.
+      await http()
+        .post('/jobs')
+        .send(submitBody('echo-seed', pdfVariant(31)))
+        .expect(201);
+      const bodies = [
+        {
+          ...submitBody('echo-1', pdfVariant(30), { client_id: 'acme', priority: 3 }),
+          callback_url: 'http://127.0.0.1:9/hook',
+          label: { template: 'archive' },
+        },
+        // Bytes ix already has, with the page count the pipeline stored for them.
+        submitBody('echo-2', pdfVariant(31)),
+        { client_id: 'acme', request_id: 'echo-3', use_case: 'receipt', document: { url: 'http://127.0.0.1:9/s.pdf' } },
+      ];
+      await db.query(`UPDATE documents SET pages = 4 WHERE sha256 = (SELECT document_sha256 FROM jobs
+                        WHERE request_id = 'echo-seed')`);
+      for (const body of bodies) {
+        const posted = await http().post('/jobs').send(body).expect(201);
+        const read = await http().get(`/jobs/${posted.body.id}`).expect(200);
+        expect(posted.body).toEqual(read.body);
+        await http().post('/jobs').send(body).expect(200, read.body);
+      }
     });
 
     it('answers 409 when the request_id comes back with other bytes or another use case', async () => {

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { JobStatus, type NewJob } from '../../src/jobs/job.model.js';
-import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { JobsRepository, type SubmitOutcome } from '../../src/jobs/jobs.repository.js';
 import { INSERT, QUEUE_CHANNEL, SQL } from '../../src/jobs/queue.sql.js';
 import {
   ensureFixtureDocument,
@@ -16,6 +16,7 @@ import {
   statusCounts,
 } from '../support/job-factory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
 
 const POLICY = { baseMs: 1_000, maxMs: 60_000 };
 
@@ -166,6 +167,148 @@ describe(JobsRepository.name, () => {
     });
   });
 
+  describe('the job a submit statement returns (the answer to POST /jobs, with no read-back)', () => {
+    const job = (requestId: string, overrides: Partial<NewJob> = {}): NewJob => ({
+      id: randomBytes(8).toString('hex'),
+      clientId: 'acme',
+      requestId,
+      useCase: 'invoice',
+      priority: 2,
+      maxAttempts: 4,
+      documentSha256: FIXTURE_SHA,
+      documentFilename: 'a.pdf',
+      documentUrl: null,
+      callbackUrl: null,
+      label: null,
+      ...overrides,
+    });
+    const newDocument = () => {
+      const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(32)]);
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      return { sha256, mediaType: 'application/pdf' as const, sizeBytes: content.length, content };
+    };
+    beforeEach(async () => {
+      await ensureFixtureDocument(db);
+      await db.query(`UPDATE documents SET pages = 7 WHERE sha256 = $1`, [FIXTURE_SHA]);
+    });
+
+    const cases: [string, () => Promise<{ id: string; outcome: SubmitOutcome | null }>][] = [
+      [
+        'insert with NOTIFY, a stored document whose pages are known',
+        async () => {
+          const j = job('r-1', { callbackUrl: 'https://example.test/hook', label: { template: 'archive' } });
+          return { id: j.id, outcome: await sut.insertJob(j) };
+        },
+      ],
+      [
+        'quiet insert storing a new document',
+        async () => {
+          const document = newDocument();
+          const j = job('r-2', { documentSha256: document.sha256 });
+          return { id: j.id, outcome: await sut.insertJob(j, document, false) };
+        },
+      ],
+      [
+        'insert with a document URL',
+        async () => {
+          const j = job('r-3', { documentSha256: null, documentUrl: 'https://example.test/a.pdf' });
+          return { id: j.id, outcome: await sut.insertJob(j) };
+        },
+      ],
+      [
+        'hand-off taken by the worker',
+        async () => {
+          const j = job('r-4');
+          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 0) };
+        },
+      ],
+      [
+        'hand-off storing a new document, taken',
+        async () => {
+          const document = newDocument();
+          const j = job('r-5', { documentSha256: document.sha256 });
+          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 0, document) };
+        },
+      ],
+      [
+        'hand-off storing a new document, not taken (client at its cap)',
+        async () => {
+          await insertJobs(db, 1, { clientId: 'acme' });
+          await sut.claim('w-other', 1, 0);
+          const document = newDocument();
+          const j = job('r-6', { documentSha256: document.sha256 });
+          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 1, document) };
+        },
+      ],
+    ];
+    it.each(cases)('%s: equals the job read right after', async (_name, submit) => {
+      const { id, outcome } = await submit();
+      expect(outcome?.created).toBe(true);
+      expect(outcome?.job).toEqual(await sut.findById(id, null));
+    });
+
+    it('answers a re-submit with the existing job as a read shows it, result and callback included', async () => {
+      const first = job('r-7', { callbackUrl: 'https://example.test/hook' });
+      await sut.insertJob(first);
+      await sut.claim('w', 1, 0);
+      await sut.finish('w', [
+        { id: first.id, status: JobStatus.Done, result: { total: 3 }, timingsMs: null, error: null },
+      ]);
+      await db.query(
+        `INSERT INTO job_callbacks (job_id, url, status, attempts, last_error)
+                      VALUES ($1, 'https://example.test/hook', 'failed', 2, 'HTTP 503')`,
+        [first.id],
+      );
+      const stored = await sut.findById(first.id, null);
+      expect(stored?.result).toEqual({ total: 3 });
+
+      const again = await sut.insertJob(job('r-7'));
+      expect(again).toEqual({ job: stored, created: false });
+      await expect(sut.insertJobForWorker(job('r-7'), 'w-local', 0)).resolves.toEqual({
+        job: stored,
+        created: false,
+        claimed: null,
+      });
+    });
+
+    it('answers null when the existing job commits while the statement waits on it (the caller reads it then)', async () => {
+      const other = new pg.Client({ connectionString: database.url });
+      await other.connect();
+      try {
+        const winner = job('r-9');
+        await other.query('BEGIN');
+        await other.query(
+          `INSERT INTO jobs (id, client_id, request_id, use_case, document_sha256) VALUES ($1, $2, $3, $4, $5)`,
+          [winner.id, winner.clientId, winner.requestId, winner.useCase, FIXTURE_SHA],
+        );
+        const loser = sut.insertJob(job('r-9'));
+        await waitFor('the insert to wait on the uncommitted row', async () => {
+          const { rows } = await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ins AS%'`,
+          );
+          return rows[0].n === 1;
+        });
+        await other.query('COMMIT');
+        await expect(loser).resolves.toBeNull();
+        await expect(sut.findByClientRequest('acme', 'r-9')).resolves.toMatchObject({ id: winner.id });
+      } finally {
+        await other.end();
+      }
+    });
+
+    it('stores no bytes for a reused request_id with another document (the 409 case)', async () => {
+      const first = job('r-8');
+      await sut.insertJob(first);
+      const other = newDocument();
+      const again = await sut.insertJob(job('r-8', { documentSha256: other.sha256 }), other);
+      expect(again).toMatchObject({ created: false, job: { id: first.id, document: { sha256: FIXTURE_SHA } } });
+      const forWorker = await sut.insertJobForWorker(job('r-8', { documentSha256: other.sha256 }), 'w', 0, other);
+      expect(forWorker).toMatchObject({ created: false, claimed: null, job: { id: first.id } });
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM documents WHERE sha256 = $1`, [other.sha256]);
+      expect(rows).toEqual([{ n: 0 }]);
+    });
+  });
+
   describe('insertJobForWorker (hand-off to an idle worker in the same process)', () => {
     const newJob = (requestId: string, clientId = 'acme'): NewJob => ({
       id: randomBytes(8).toString('hex'),
@@ -202,8 +345,8 @@ describe(JobsRepository.name, () => {
     it('inserts the job held by the worker, started in the insert itself, and sends no NOTIFY', async () => {
       const job = newJob('h-1');
       const out = await sut.insertJobForWorker(job, 'w-local', 0);
-      expect(out.created).toBe(true);
-      expect(out.claimed).toEqual({
+      expect(out?.job.status).toBe(JobStatus.Running);
+      expect(out?.claimed).toEqual({
         id: job.id,
         clientId: 'acme',
         requestId: 'h-1',
@@ -235,10 +378,8 @@ describe(JobsRepository.name, () => {
       await sut.insertJob(newJob('h-2'));
       await notified();
       notifications.length = 0;
-      await expect(sut.insertJobForWorker(newJob('h-2'), 'w-local', 0)).resolves.toEqual({
-        created: false,
-        claimed: null,
-      });
+      const again = await sut.insertJobForWorker(newJob('h-2'), 'w-local', 0);
+      expect(again).toMatchObject({ created: false, claimed: null, job: { requestId: 'h-2' } });
       expect(await notified()).toBe(0);
       expect((await statusCounts(db)).pending).toBe(1);
     });
@@ -249,14 +390,14 @@ describe(JobsRepository.name, () => {
       await notified();
       notifications.length = 0;
       const capped = await sut.insertJobForWorker(newJob('h-3'), 'w-local', 2);
-      expect(capped).toEqual({ created: true, claimed: null });
+      expect(capped).toMatchObject({ created: true, claimed: null, job: { status: JobStatus.Pending } });
       expect(await notified()).toBe(1);
       const { rows } = await db.query(`SELECT status, attempts, locked_by FROM ${JOB_STATES} WHERE client_id = 'acme'
                                         AND locked_by IS DISTINCT FROM 'w-other'`);
       expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
       // Another client is below the cap: handed over.
       const other = await sut.insertJobForWorker(newJob('h-4', 'globex'), 'w-local', 2);
-      expect(other.claimed?.clientId).toBe('globex');
+      expect(other?.claimed?.clientId).toBe('globex');
     });
   });
 

@@ -88,8 +88,8 @@ describe('queue worker', () => {
         callbackUrl: null,
         label: null,
       }));
-      const created = await Promise.all(jobs.map((j) => enqueuer.enqueue(j)));
-      expect(created.every(Boolean)).toBe(true);
+      const outcomes = await Promise.all(jobs.map((j) => enqueuer.enqueue(j)));
+      expect(outcomes.every((o) => o?.created)).toBe(true);
       await enqueuer.announced();
       await f.db.query(`UNLISTEN ${QUEUE_CHANNEL}`); // answered after every NOTIFY committed before it
       f.db.off('notification', count);
@@ -203,6 +203,8 @@ describe('queue worker', () => {
     it('starts a job submitted while the worker is idle in the insert itself, and queues one submitted while it is busy', async () => {
       const first = await submit('handoff-1');
       expect(first.status).toBe(201);
+      // The answer is the job as the insert left it: already running, first attempt, started as it was created.
+      expect(first.body).toMatchObject({ status: 'running', attempts: 1, started_at: first.body.created_at });
       // started_at is set in the inserting transaction (a claim is always a later one).
       expect(await row(first.body.id)).toEqual({ status: 'running', attempts: 1, handed_off: true });
 
