@@ -159,8 +159,8 @@ export class IxContender implements Contender {
         // No worker runs while enqueue is measured: no hand-off, so this is the API's path (the NOTIFY in the insert
         // when it is the only one in flight, one NOTIFY per burst after the commits otherwise).
         enqueue: async (i) => {
-          const outcome = await this.enqueuer.enqueue(this.newJob(`e${this.run}-${i}`));
-          if (!outcome?.created) {
+          const inserted = await this.enqueuer.enqueue(this.newJob(`e${this.run}-${i}`));
+          if (!inserted) {
             throw new Error(`ix enqueue did not create job ${i}`);
           }
         },

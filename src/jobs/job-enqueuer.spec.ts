@@ -27,12 +27,12 @@ class RecordingRepository {
   readonly events: string[] = [];
   private readonly gates: (() => void)[] = [];
 
-  insertJob(j: NewJob, _document: unknown, notify: boolean): Promise<{ job: { id: string }; created: boolean }> {
+  insertJob(j: NewJob, _document: unknown, notify: boolean): Promise<{ seq: string }> {
     this.events.push(`insert ${j.requestId}${notify ? ' +notify' : ''}`);
     return new Promise((resolve) =>
       this.gates.push(() => {
         this.events.push(`commit ${j.requestId}`);
-        resolve({ job: { id: j.id }, created: true });
+        resolve({ seq: j.id });
       }),
     );
   }
@@ -70,7 +70,7 @@ describe(JobEnqueuer.name, () => {
     // Alone again: the NOTIFY goes back into the insert.
     const d = sut.enqueue(job('d'));
     repository.commitNext();
-    await expect(d).resolves.toEqual({ job: { id: 'd' }, created: true });
+    await expect(d).resolves.toEqual({ seq: 'd' });
     await sut.announced();
     expect(repository.events.slice(8)).toEqual(['insert d +notify', 'commit d']);
   });

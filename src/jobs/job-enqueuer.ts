@@ -1,8 +1,9 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { CoalescedNotifier } from './coalesced-notifier.js';
-import type { ClaimedJob, NewDocument, NewJob } from './job.model.js';
-import { type HandoffInsert, JobsRepository, type SubmitOutcome } from './jobs.repository.js';
+import type { ClaimedJob, InsertedJob, NewDocument, NewJob } from './job.model.js';
+import { JobsRepository } from './jobs.repository.js';
+import { handedOffClaim } from './submitted-job.js';
 
 /** A free slot a local worker holds for one job while that job is being inserted. */
 export interface JobSlot {
@@ -45,18 +46,17 @@ export class JobEnqueuer {
   ) {}
 
   /**
-   * Returns the job this call created, as inserted (running when handed to the local worker), or the existing job of
-   * its (client_id, request_id) pair (`created` false); null when that job was committed while the insert ran. The
-   * document's bytes, when given, are stored in the same statement when the job is new.
+   * Returns what the database decided for the job this call created, or null when its (client_id, request_id) pair
+   * exists already. The document's bytes, when given, are stored in the same statement when the job is new.
    */
-  async enqueue(job: NewJob, document: NewDocument | null = null): Promise<SubmitOutcome | null> {
+  async enqueue(job: NewJob, document: NewDocument | null = null): Promise<InsertedJob | null> {
     const slot = this.taker?.reserveSlot() ?? null;
     if (!slot) {
       return this.insertAndAnnounce(job, document);
     }
-    let outcome: HandoffInsert | null;
+    let inserted: InsertedJob | null;
     try {
-      outcome = await this.repository.insertJobForWorker(
+      inserted = await this.repository.insertJobForWorker(
         job,
         slot.workerId,
         this.config.queue.clientMaxRunning,
@@ -66,12 +66,12 @@ export class JobEnqueuer {
       slot.release();
       throw err;
     }
-    if (outcome?.claimed) {
-      slot.start(outcome.claimed);
+    if (inserted?.handedOff) {
+      slot.start(handedOffClaim(job));
     } else {
       slot.release();
     }
-    return outcome;
+    return inserted;
   }
 
   /** Resolves once every NOTIFY owed for jobs already inserted has been sent. */
@@ -79,18 +79,18 @@ export class JobEnqueuer {
     return this.notifier.idle();
   }
 
-  private async insertAndAnnounce(job: NewJob, document: NewDocument | null): Promise<SubmitOutcome | null> {
+  private async insertAndAnnounce(job: NewJob, document: NewDocument | null): Promise<InsertedJob | null> {
     const alone = this.inserting === 0;
     this.inserting += 1;
-    let outcome: SubmitOutcome | null;
+    let inserted: InsertedJob | null;
     try {
-      outcome = await this.repository.insertJob(job, document, alone);
+      inserted = await this.repository.insertJob(job, document, alone);
     } finally {
       this.inserting -= 1;
     }
-    if (outcome?.created && !alone) {
+    if (inserted && !alone) {
       this.notifier.poke();
     }
-    return outcome;
+    return inserted;
   }
 }

@@ -89,6 +89,16 @@ export interface NewJob {
   label: JobLabelRequest | null;
 }
 
+/** What only the database decided about a job a submit inserted; the rest of the job is what was submitted. */
+export interface InsertedJob {
+  seq: string;
+  createdAt: Date;
+  /** Known when the document was stored before and an earlier job's setup counted its pages. */
+  documentPages: number | null;
+  /** Inserted held by the local worker (hand-off): running from its insert on, on its first attempt. */
+  handedOff: boolean;
+}
+
 /** How a job left a worker. `result` is stored for done jobs and for jobs that ended in a validation error. */
 export interface JobFinish {
   id: string;

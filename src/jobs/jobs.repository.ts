@@ -2,8 +2,18 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
-import { ClaimedJob, Job, JobError, JobFinish, JobLabelRequest, JobStatus, NewDocument, NewJob } from './job.model.js';
-import { INSERT, JOB_SELECT, QUEUE_CHANNEL, SQL } from './queue.sql.js';
+import {
+  ClaimedJob,
+  InsertedJob,
+  Job,
+  JobError,
+  JobFinish,
+  JobLabelRequest,
+  JobStatus,
+  NewDocument,
+  NewJob,
+} from './job.model.js';
+import { INSERT, QUEUE_CHANNEL, SQL } from './queue.sql.js';
 
 interface ClaimRow {
   id: string;
@@ -39,6 +49,27 @@ interface JobRow extends ClaimRow {
   label_printer_id: string | null;
   label_status: 'queued' | 'printing' | 'printed' | 'failed' | null;
 }
+
+/**
+ * The job envelope: the jobs row, with the queue row's state while the job is queued (pending, or running when a
+ * worker holds it: locked_by set).
+ */
+const JOB_SELECT = `SELECT j.id, j.seq, j.client_id, j.request_id, j.use_case,
+  CASE WHEN q.locked_by IS NOT NULL THEN 'running' WHEN q.job_id IS NOT NULL THEN 'pending' ELSE j.status END AS status,
+  j.priority, coalesce(q.attempts, j.attempts) AS attempts, j.max_attempts, j.created_at,
+  CASE WHEN q.job_id IS NOT NULL THEN q.started_at ELSE j.started_at END AS started_at, j.finished_at,
+  j.document_sha256, j.document_filename, j.document_url, j.callback_url, j.label,
+  CASE WHEN q.job_id IS NOT NULL THEN q.error ELSE j.error END AS error, j.use_case_version,
+  d.media_type, d.size_bytes, d.pages,
+  r.result, r.timings_ms, cb.status AS callback_status, cb.attempts AS callback_attempts,
+  cb.last_error AS callback_last_error, pj.printer_id AS label_printer_id, pj.status AS label_status
+  FROM jobs j
+  LEFT JOIN job_queue q ON q.job_id = j.id
+  LEFT JOIN documents d ON d.sha256 = j.document_sha256
+  LEFT JOIN job_results r ON r.job_id = j.id
+  LEFT JOIN job_callbacks cb ON cb.job_id = j.id
+  LEFT JOIN LATERAL (SELECT p.printer_id, p.status FROM print_jobs p WHERE p.job_id = j.id
+                      ORDER BY p.created_at DESC LIMIT 1) pj ON true`;
 
 /** A status filter on the envelope's (derived) status; `error` also names the dead-letter index's predicate. */
 const STATUS_FILTER: Record<JobStatus, string> = {
@@ -135,15 +166,14 @@ export interface ListFilter {
   limit: number;
 }
 
-/** What a submit statement found: the job it created, or the (client_id, request_id) pair's existing job. */
-export interface SubmitOutcome {
-  job: Job;
-  created: boolean;
+interface InsertedRow {
+  seq: string;
+  created_at: Date;
+  document_pages: number | null;
 }
 
-/** A hand-off insert's outcome; `claimed` is set when the local worker got the new job. */
-export interface HandoffInsert extends SubmitOutcome {
-  claimed: ClaimedJob | null;
+function toInserted(row: InsertedRow, handedOff: boolean): InsertedJob {
+  return { seq: row.seq, createdAt: row.created_at, documentPages: row.document_pages, handedOff };
 }
 
 export interface RetryPolicy {
@@ -184,19 +214,15 @@ export class JobsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Inserts the job unless (client_id, request_id) exists. Returns the new job as inserted (`created`), or the
-   * pair's existing job; null when that job was committed while the statement ran (read it with
-   * findByClientRequest). `document`, when given, is stored in the same statement if the job is new (once per
-   * sha256; purged bytes come back). `notify: false` leaves the NOTIFY to the caller (notifyQueue after the commit).
+   * Inserts the job unless (client_id, request_id) exists (then null). `document`, when given, is stored in the same
+   * statement if the job is new (once per sha256; purged bytes come back). `notify: false` leaves the NOTIFY to the
+   * caller (notifyQueue after the commit).
    */
-  async insertJob(job: NewJob, document: NewDocument | null = null, notify = true): Promise<SubmitOutcome | null> {
+  async insertJob(job: NewJob, document: NewDocument | null = null, notify = true): Promise<InsertedJob | null> {
     const statement = INSERT.job[notify ? 'notify' : 'quiet'][document ? 'withDocument' : 'plain'];
-    const res = await this.pool.query<JobRow & { created: boolean }>({
-      ...statement,
-      values: insertValues(job, document),
-    });
+    const res = await this.pool.query<InsertedRow>({ ...statement, values: insertValues(job, document) });
     const row = res.rows[0];
-    return row ? { job: toJob(row), created: row.created } : null;
+    return row ? toInserted(row, false) : null;
   }
 
   /** Wakes idle workers everywhere (a hint: they also poll). */
@@ -206,24 +232,21 @@ export class JobsRepository implements OnApplicationShutdown {
 
   /**
    * insertJob that hands the new job straight to `workerId` (a worker in this process with a free slot) unless its
-   * client is at the per-client cap. `claimed` is the job as a claim would return it when the worker got it; a job
-   * that was created but not handed off is queued and announced as by insertJob.
+   * client is at the per-client cap (`handedOff` says which); a job not handed off is queued and announced as by
+   * insertJob.
    */
   async insertJobForWorker(
     job: NewJob,
     workerId: string,
     clientMaxRunning: number,
     document: NewDocument | null = null,
-  ): Promise<HandoffInsert | null> {
-    const res = await this.pool.query<JobRow & { created: boolean; taken: boolean }>({
+  ): Promise<InsertedJob | null> {
+    const res = await this.pool.query<InsertedRow & { taken: boolean }>({
       ...(document ? INSERT.handoff.withDocument : INSERT.handoff.plain),
       values: [...insertValues(job, document), workerId, clientMaxRunning],
     });
     const row = res.rows[0];
-    if (!row) {
-      return null;
-    }
-    return { job: toJob(row), created: row.created, claimed: row.taken ? toClaimed(row) : null };
+    return row ? toInserted(row, row.taken) : null;
   }
 
   /** `clientId` null = any client (open mode and admin). */

@@ -16,6 +16,7 @@ import {
 } from './jobs.errors.js';
 import { JobEnqueuer } from './job-enqueuer.js';
 import { JobsRepository } from './jobs.repository.js';
+import { submittedJob } from './submitted-job.js';
 
 export type SubmittedDocument =
   { kind: 'bytes'; content: Buffer; filename: string | null } | { kind: 'url'; url: string };
@@ -142,16 +143,15 @@ export class JobsService {
       callbackUrl,
       label: input.label,
     };
-    // One statement: it inserts the job, or finds the pair's existing one. Only an existing job committed while it
-    // ran (an identical submit won a race) is read separately; twice, in case that job is deleted (retention) in
-    // between.
+    // Insert first: a new job is one statement, answered from what was submitted and what the insert returned. The
+    // pair's existing job is read only when there is one; twice, in case it is deleted (retention) in between.
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const outcome = await this.enqueuer.enqueue(newJob, document);
-      if (outcome?.created) {
+      const inserted = await this.enqueuer.enqueue(newJob, document);
+      if (inserted) {
         this.logger.log({ job_id: newJob.id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
-        return outcome;
+        return { job: submittedJob(newJob, document, inserted), created: true };
       }
-      const existing = outcome?.job ?? (await this.repository.findByClientRequest(input.clientId, input.requestId));
+      const existing = await this.repository.findByClientRequest(input.clientId, input.requestId);
       if (existing) {
         return { job: this.sameRequest(existing, input, sha256, documentUrl), created: false };
       }

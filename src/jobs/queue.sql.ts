@@ -28,32 +28,6 @@ const CLAIM_UPDATE = `UPDATE job_queue q SET locked_by = $1, heartbeat_at = now(
   RETURNING q.job_id, q.priority, q.seq, q.attempts, q.max_attempts`;
 
 /**
- * The job envelope: the jobs row, with the queue row's state while the job is queued (pending, or running when a
- * worker holds it: locked_by set), its document, result, callback delivery and latest label print.
- */
-const JOB_COLUMNS = `j.id, j.seq, j.client_id, j.request_id, j.use_case,
-  CASE WHEN q.locked_by IS NOT NULL THEN 'running' WHEN q.job_id IS NOT NULL THEN 'pending' ELSE j.status END AS status,
-  j.priority, coalesce(q.attempts, j.attempts) AS attempts, j.max_attempts, j.created_at,
-  CASE WHEN q.job_id IS NOT NULL THEN q.started_at ELSE j.started_at END AS started_at, j.finished_at,
-  j.document_sha256, j.document_filename, j.document_url, j.callback_url, j.label,
-  CASE WHEN q.job_id IS NOT NULL THEN q.error ELSE j.error END AS error, j.use_case_version,
-  d.media_type, d.size_bytes, d.pages,
-  r.result, r.timings_ms, cb.status AS callback_status, cb.attempts AS callback_attempts,
-  cb.last_error AS callback_last_error, pj.printer_id AS label_printer_id, pj.status AS label_status`;
-
-const JOB_FROM = `FROM jobs j
-  LEFT JOIN job_queue q ON q.job_id = j.id
-  LEFT JOIN documents d ON d.sha256 = j.document_sha256
-  LEFT JOIN job_results r ON r.job_id = j.id
-  LEFT JOIN job_callbacks cb ON cb.job_id = j.id
-  LEFT JOIN LATERAL (SELECT p.printer_id, p.status FROM print_jobs p WHERE p.job_id = j.id
-                      ORDER BY p.created_at DESC LIMIT 1) pj ON true`;
-
-/** Reads job envelopes; callers add the WHERE (and ORDER BY). */
-export const JOB_SELECT = `SELECT ${JOB_COLUMNS}
-  ${JOB_FROM}`;
-
-/**
  * Where a job lives: `jobs` holds every job for good (inserted once, updated once when it ends: a HOT update, since
  * no b-tree index covers the columns it changes); `job_queue` holds one slim row per pending or running job (running
  * = locked_by set) and is the only table the claim, heartbeats and the orphan sweep write. While a job is queued its
@@ -224,57 +198,24 @@ const INSERT_JOBS_ROW = `INSERT INTO jobs (id, client_id, request_id, use_case, 
                         document_sha256, document_filename, document_url, callback_url, label)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
       ON CONFLICT (client_id, request_id) DO NOTHING
-      RETURNING id, seq, client_id, request_id, use_case, priority, max_attempts, created_at, finished_at,
-                document_sha256, document_filename, document_url, callback_url, label, error, use_case_version`;
+      RETURNING id, client_id, priority, seq, max_attempts, created_at`;
 
 /**
- * The new job's envelope as the statement leaves it (what a read right after the commit would show): the inserted
- * row `i`, its queue state, the document as far as it is known, and no result, callback delivery or label print,
- * which cannot exist yet. A document the statement stores itself is not visible to it (one snapshot), so its media
- * type and size come from the parameters; pages are known only for a document stored before.
+ * What only the database knows of a new job (the caller knows the rest): its seq, its created_at, and the page
+ * count of a document stored before (by an earlier job's setup). The statement's snapshot cannot see a document it
+ * stores itself, whose pages are not known yet anyway.
  */
-function insertedJob(options: { document: boolean; status: string; attempts: string; startedAt: string }): string {
-  const mediaType = options.document ? 'coalesce(d.media_type, $13::text)' : 'd.media_type';
-  const sizeBytes = options.document ? 'coalesce(d.size_bytes, $14::bigint)' : 'd.size_bytes';
-  return `i.id, i.seq, i.client_id, i.request_id, i.use_case, ${options.status} AS status, i.priority,
-           ${options.attempts} AS attempts, i.max_attempts, i.created_at, ${options.startedAt} AS started_at,
-           i.finished_at, i.document_sha256, i.document_filename, i.document_url, i.callback_url, i.label, i.error,
-           i.use_case_version, ${mediaType} AS media_type, ${sizeBytes} AS size_bytes, d.pages,
-           NULL::jsonb AS result, NULL::jsonb AS timings_ms, NULL::text AS callback_status,
-           NULL::int AS callback_attempts, NULL::text AS callback_last_error, NULL::uuid AS label_printer_id,
-           NULL::text AS label_status`;
+function inserted(options: { document: boolean }): string {
+  const pages = options.document ? '(SELECT pages FROM documents WHERE sha256 = $12::text)' : 'NULL::int';
+  return `i.seq, i.created_at, ${pages} AS document_pages`;
 }
-
-/**
- * The answer of every submit statement: one row, `created` true with the new job, or false with the pair's
- * existing job. The second branch reads the statement's snapshot, which cannot see the row the first branch just
- * inserted; it finds nothing when the existing job was committed after the statement began (an identical submit
- * won a race), and the caller reads that one separately. `extra` are the statement's own columns: as the new job
- * has them, and as the existing one has them.
- */
-function submitAnswer(options: {
-  inserted: string;
-  from: string;
-  extra: { inserted: string; existing: string }[];
-}): string {
-  const extra = (side: 'inserted' | 'existing') => options.extra.map((e) => `, ${e[side]}`).join('');
-  return `SELECT ${options.inserted}, true AS created${extra('inserted')}
-      ${options.from}
-    UNION ALL
-    SELECT ${JOB_COLUMNS}, false AS created${extra('existing')}
-      ${JOB_FROM}
-     WHERE j.client_id = $2 AND j.request_id = $3 AND NOT EXISTS (SELECT 1 FROM ins)`;
-}
-
-/** pg_notify returns void, which a UNION cannot carry: as text ('') it can. */
-const NOTIFY_QUEUE = `pg_notify('${QUEUE_CHANNEL}', '')::text`;
 
 /**
  * A submit in one statement: the job and its queue row, the document's bytes (when given), and the NOTIFY unless
- * `notify` is false; or, for an existing (client_id, request_id), that job (see submitAnswer). PostgreSQL serialises
- * the commits of notifying transactions on one lock held through the WAL flush (measured: ~2.3k inserts/s at 10
- * connections with it, ~3.6k without), so JobEnqueuer leaves it out while other inserts are in flight and sends one
- * NOTIFY per burst after their commits.
+ * `notify` is false. No row when (client_id, request_id) exists. PostgreSQL serialises the commits of notifying
+ * transactions on one lock held through the WAL flush (measured: ~2.3k inserts/s at 10 connections with it, ~3.6k
+ * without), so JobEnqueuer leaves it out while other inserts are in flight and sends one NOTIFY per burst after their
+ * commits.
  */
 function insertJob(options: { document: boolean; notify: boolean }): Statement {
   return {
@@ -284,16 +225,7 @@ function insertJob(options: { document: boolean; notify: boolean }): Statement {
     )${options.document ? UPSERT_DOCUMENT : ''}, q AS (
       INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts)
       SELECT id, client_id, priority, seq, max_attempts FROM ins)
-    ${submitAnswer({
-      inserted: insertedJob({
-        document: options.document,
-        status: `'pending'`,
-        attempts: '0',
-        startedAt: 'NULL::timestamptz',
-      }),
-      from: 'FROM ins i LEFT JOIN documents d ON d.sha256 = i.document_sha256',
-      extra: options.notify ? [{ inserted: `${NOTIFY_QUEUE} AS notified`, existing: 'NULL AS notified' }] : [],
-    })}`,
+    SELECT ${inserted(options)}${options.notify ? `, pg_notify('${QUEUE_CHANNEL}', '')` : ''} FROM ins i`,
   };
 }
 
@@ -302,12 +234,11 @@ function insertJob(options: { document: boolean; notify: boolean }): Statement {
  * inserted already held by that worker, so the job starts when this statement returns, with no NOTIFY and no claim
  * round trip. The per-client cap (0 = none) is checked as the claim checks it; over the cap the job is queued and
  * announced as usual. Worker id and cap follow the job's and the document's parameters: $12, $13 without a document,
- * $16, $17 with one. The new job's row (running when `taken`) also carries what a claim returns.
+ * $16, $17 with one.
  */
 function insertJobHandoff(options: { document: boolean }): Statement {
   const worker = options.document ? '$16' : '$12';
   const cap = options.document ? '$17' : '$13';
-  const taken = 't.worker_id IS NOT NULL';
   return {
     name: `ix_insert_job_handoff${options.document ? '_with_document' : ''}`,
     text: `WITH ins AS (
@@ -320,22 +251,12 @@ function insertJobHandoff(options: { document: boolean }): Statement {
       INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts, locked_by, heartbeat_at, started_at,
                              attempts)
       SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id,
-             CASE WHEN ${taken} THEN now() END, CASE WHEN ${taken} THEN now() END,
-             CASE WHEN ${taken} THEN 1 ELSE 0 END
+             CASE WHEN t.worker_id IS NOT NULL THEN now() END, CASE WHEN t.worker_id IS NOT NULL THEN now() END,
+             CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END
         FROM ins i CROSS JOIN taker t)
-    ${submitAnswer({
-      inserted: insertedJob({
-        document: options.document,
-        status: `CASE WHEN ${taken} THEN 'running' ELSE 'pending' END`,
-        attempts: `CASE WHEN ${taken} THEN 1 ELSE 0 END`,
-        startedAt: `CASE WHEN ${taken} THEN now() END`,
-      }),
-      from: 'FROM ins i CROSS JOIN taker t LEFT JOIN documents d ON d.sha256 = i.document_sha256',
-      extra: [
-        { inserted: `${taken} AS taken`, existing: 'false' },
-        { inserted: `CASE WHEN t.worker_id IS NULL THEN ${NOTIFY_QUEUE} END AS notified`, existing: 'NULL' },
-      ],
-    })}`,
+    SELECT ${inserted(options)}, t.worker_id IS NOT NULL AS taken,
+           CASE WHEN t.worker_id IS NULL THEN pg_notify('${QUEUE_CHANNEL}', '') END AS notified
+      FROM ins i CROSS JOIN taker t`,
   };
 }
 

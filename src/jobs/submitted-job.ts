@@ -1,0 +1,62 @@
+import { type ClaimedJob, type InsertedJob, type Job, JobStatus, type NewDocument, type NewJob } from './job.model.js';
+
+/** A job handed to the local worker at insert, as a claim would have returned it: on its first attempt. */
+export function handedOffClaim(job: NewJob): ClaimedJob {
+  return {
+    id: job.id,
+    clientId: job.clientId,
+    requestId: job.requestId,
+    useCase: job.useCase,
+    priority: job.priority,
+    attempts: 1,
+    maxAttempts: job.maxAttempts,
+    documentSha256: job.documentSha256,
+    documentUrl: job.documentUrl,
+    documentFilename: job.documentFilename,
+    callbackUrl: job.callbackUrl,
+    label: job.label,
+  };
+}
+
+/**
+ * The envelope of a job a submit has just inserted, as a read right after the commit shows it, built from what was
+ * submitted and what the insert returned (no read-back). Nothing the pipeline writes (result, use case version,
+ * callback delivery, label print) can exist yet. `document` describes the bytes the job refers to; null for a URL.
+ */
+export function submittedJob(
+  job: NewJob,
+  document: Pick<NewDocument, 'mediaType' | 'sizeBytes'> | null,
+  inserted: InsertedJob,
+): Job {
+  const running = inserted.handedOff;
+  return {
+    id: job.id,
+    seq: inserted.seq,
+    clientId: job.clientId,
+    requestId: job.requestId,
+    useCase: job.useCase,
+    status: running ? JobStatus.Running : JobStatus.Pending,
+    priority: job.priority,
+    attempts: running ? 1 : 0,
+    maxAttempts: job.maxAttempts,
+    createdAt: inserted.createdAt,
+    startedAt: running ? inserted.createdAt : null, // started in the inserting transaction
+    finishedAt: null,
+    document: {
+      sha256: job.documentSha256,
+      filename: job.documentFilename,
+      url: job.documentUrl,
+      mediaType: document?.mediaType ?? null,
+      sizeBytes: document?.sizeBytes ?? null,
+      pages: inserted.documentPages,
+    },
+    callbackUrl: job.callbackUrl,
+    callback: job.callbackUrl ? { status: 'pending', attempts: 0, lastError: null } : null,
+    useCaseVersion: null,
+    label: job.label,
+    labelPrint: null,
+    error: null,
+    result: null,
+    timingsMs: null,
+  };
+}
