@@ -144,7 +144,8 @@ export class JobsService {
       label: input.label,
     };
     // Insert first: a new job is one statement, answered from what was submitted and what the insert returned. The
-    // pair's existing job is read only when there is one; twice, in case it is deleted (retention) in between.
+    // pair's existing job is read only when there is one; twice, in case it is deleted (retention) in between. A
+    // re-submit's bytes travel to PostgreSQL again, as its first submit's did, and are not stored.
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const inserted = await this.enqueuer.enqueue(newJob, document);
       if (inserted) {
