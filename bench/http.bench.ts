@@ -280,10 +280,12 @@ export async function run(): Promise<BenchReport> {
         `otherwise (\`LOG_LEVEL=info\`); PostgreSQL ${pgInfo.server_version} ` +
         `embedded, fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}, one database per ix ` +
         `process. \`POST /jobs\`: JSON with a unique \`request_id\` and a unique tiny document (a ~60-byte PDF and a ` +
-        `~80-byte PNG in turn, base64) → 201; ix validates the DTO, sniffs the type, hashes, stores the document and ` +
-        `the job (idempotent insert + NOTIFY), reads the job back: 4 database round trips, 2 of them commits. ` +
-        `\`GET /jobs/{id}\` (one query joining the job with its document, result, callback and label) cycles through ${SEEDED} ` +
-        `jobs made before the runs. Re-submit: the same body every time → 200 with the existing job (2 reads, no write).`,
+        `~80-byte PNG in turn, base64) → 201; ix validates the DTO, sniffs the type, hashes, and stores the job, its ` +
+        `queue row and the document in one statement (idempotent insert, NOTIFY), answered from what it returns: 1 ` +
+        `round trip, 1 commit (plus one NOTIFY per burst of concurrent submits). \`GET /jobs/{id}\` (one query ` +
+        `joining the job with its document, result, callback and label) cycles through ${SEEDED} jobs made before ` +
+        `the runs. Re-submit: the same body every time → 200 with the existing job (the insert finds the pair and ` +
+        `writes nothing, then one read).`,
       `- **${NEST}**: NestJS ${packageVersion('@nestjs/core')} with @nestjs/platform-fastify ` +
         `${packageVersion('@nestjs/platform-fastify')} (the adapter ix uses), one controller, a global ValidationPipe ` +
         `(whitelist, forbidNonWhitelisted, transform) over a class-validator DTO like ix's; decodes the base64, ` +
