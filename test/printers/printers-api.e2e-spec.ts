@@ -368,19 +368,13 @@ describe('printers API (real app, SNMP agent and port-9100 printer on loopback)'
         last_error: expect.stringContaining('Request timed out'),
       });
 
+      // Never waits on the network: a status read probes nothing, it answers from the cache. (How fast it answers
+      // is measured by bench:printer, not asserted here: wall-clock bounds failed on a loaded CI machine.)
       const probe = jest.spyOn(SnmpPrinterProbe.prototype, 'probe');
-      const times: number[] = [];
       for (let i = 0; i < 20; i++) {
-        const started = performance.now();
         await http().get(`/printers/${frontDesk}/status`).expect(200);
-        times.push(performance.now() - started);
       }
       expect(probe).not.toHaveBeenCalled();
-      times.sort((a, b) => a - b);
-      // Never waits on the network: a probe of this dead agent takes at least its 300 ms SNMP timeout, and every
-      // answer comes well under it (typically ~10 ms here; the bound leaves room for a loaded CI machine).
-      expect(times[17]).toBeLessThan(150);
-      expect(times[19]).toBeLessThan(300);
     });
   });
 
