@@ -285,7 +285,7 @@ export async function run(): Promise<BenchReport> {
         `round trip, 1 commit (plus one NOTIFY per burst of concurrent submits). \`GET /jobs/{id}\` (one query ` +
         `joining the job with its document, result, callback and label) cycles through ${SEEDED} jobs made before ` +
         `the runs. Re-submit: the same body every time → 200 with the existing job (the insert finds the pair and ` +
-        `writes nothing, then one read).`,
+        `inserts no row, then one read).`,
       `- **${NEST}**: NestJS ${packageVersion('@nestjs/core')} with @nestjs/platform-fastify ` +
         `${packageVersion('@nestjs/platform-fastify')} (the adapter ix uses), one controller, a global ValidationPipe ` +
         `(whitelist, forbidNonWhitelisted, transform) over a class-validator DTO like ix's; decodes the base64, ` +

@@ -251,7 +251,7 @@ export class JobsRepository implements OnApplicationShutdown {
 
   /** `clientId` null = any client (open mode and admin). */
   async findById(id: string, clientId: string | null): Promise<Job | null> {
-    // Named: the six-table join is planned once per connection, not on every read (every submit reads one back).
+    // Named: the six-table join is planned once per connection, not on every read.
     const res = await this.pool.query<JobRow>({
       name: 'ix_find_job_by_id',
       text: `${JOB_SELECT} WHERE j.id = $1 AND ($2::text IS NULL OR j.client_id = $2)`,

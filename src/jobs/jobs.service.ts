@@ -143,21 +143,19 @@ export class JobsService {
       callbackUrl,
       label: input.label,
     };
-    // Insert first: a new job is one statement, answered from what was submitted and what the insert returned. The
-    // pair's existing job is read only when there is one; twice, in case it is deleted (retention) in between. A
-    // re-submit's bytes travel to PostgreSQL again, as its first submit's did, and are not stored.
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const inserted = await this.enqueuer.enqueue(newJob, document);
-      if (inserted) {
-        this.logger.log({ job_id: newJob.id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
-        return { job: submittedJob(newJob, document, inserted), created: true };
-      }
-      const existing = await this.repository.findByClientRequest(input.clientId, input.requestId);
-      if (existing) {
-        return { job: this.sameRequest(existing, input, sha256, documentUrl), created: false };
-      }
+    // Insert first: a new job is one statement, answered from what was submitted and what the insert returned. No
+    // row means the pair exists and is committed (ON CONFLICT waited for it), so the read sees it; jobs rows are
+    // never deleted. A re-submit's bytes travel to PostgreSQL again, as its first submit's did, and are not stored.
+    const inserted = await this.enqueuer.enqueue(newJob, document);
+    if (inserted) {
+      this.logger.log({ job_id: newJob.id, client_id: input.clientId, use_case: input.useCase }, 'job submitted');
+      return { job: submittedJob(newJob, document, inserted), created: true };
     }
-    throw new Error(`job ${input.clientId}/${input.requestId} was neither inserted nor found`);
+    const existing = await this.repository.findByClientRequest(input.clientId, input.requestId);
+    if (!existing) {
+      throw new Error(`job ${input.clientId}/${input.requestId} was neither inserted nor found`);
+    }
+    return { job: this.sameRequest(existing, input, sha256, documentUrl), created: false };
   }
 
   /** The pair's existing job, when the request is the same one again; a 409 when it differs. */

@@ -19,9 +19,11 @@ export function handedOffClaim(job: NewJob): ClaimedJob {
 }
 
 /**
- * The envelope of a job a submit has just inserted, as a read right after the commit shows it, built from what was
- * submitted and what the insert returned (no read-back). Nothing the pipeline writes (result, use case version,
- * callback delivery, label print) can exist yet. `document` describes the bytes the job refers to; null for a URL.
+ * The envelope of a job a submit has just inserted, as of its insert (what a read at that commit shows), built from
+ * what was submitted and what the insert returned (no read-back). Nothing the pipeline writes (result, use case
+ * version, callback delivery, label print) exists then, though a handed-off job may be running on by the time this
+ * is sent. `document` describes the bytes the job refers to (the same bytes give the stored row's media type and
+ * size); null for a URL.
  */
 export function submittedJob(
   job: NewJob,
