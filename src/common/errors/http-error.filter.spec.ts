@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BadRequestException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { NotFoundError, ValidationFailedError } from './domain-error.js';
 import { isDatabaseUnavailable, toErrorResponse } from './http-error.filter.js';
@@ -68,7 +71,7 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(other).status).toBe(500);
   });
 
-  it('answers an unreachable or restarting database with 503, naming no host or SQL', () => {
+  it('answers an unreachable or restarting database with 503, naming no host or SQL', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:54329'), {
       code: 'ECONNREFUSED',
       syscall: 'connect',
@@ -93,6 +96,10 @@ describe('toErrorResponse', () => {
     const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601', severity: 'ERROR' });
     expect(isDatabaseUnavailable(syntax)).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }))).toBe(false);
+    // A file that is not there carries a syscall too: not the database going away.
+    const missingFile = await readFile(join(tmpdir(), `ix-missing-${process.pid}`)).catch((err: unknown) => err);
+    expect(missingFile).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    expect(isDatabaseUnavailable(missingFile)).toBe(false);
   });
 
   it('hides the message and stack of anything unexpected', () => {

@@ -55,7 +55,19 @@ function isMalformedMultipartError(exception: unknown): exception is Error {
 /** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
 export const DATABASE_RETRY_AFTER_S = 5;
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOENT', 'EHOSTUNREACH']);
+/**
+ * Socket errors as node-postgres passes them on: connecting (ENOENT is a missing Unix socket) or a connection that
+ * broke while reading or writing. The syscall matters: a file's ENOENT (open, mkdir) is not the database going away.
+ */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOENT', 'EHOSTUNREACH']);
+const BROKEN_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function isSocketFailure(code: string, syscall: unknown): boolean {
+  return (
+    (syscall === 'connect' && CONNECT_CODES.has(code)) ||
+    ((syscall === 'read' || syscall === 'write') && BROKEN_SOCKET_CODES.has(code))
+  );
+}
 const CONNECTION_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect$/,
@@ -78,7 +90,7 @@ export function isDatabaseUnavailable(exception: unknown, depth = 0): boolean {
   if (typeof e.severity === 'string' && (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300')) {
     return true;
   }
-  if (CONNECTION_CODES.has(code) && typeof e.syscall === 'string') {
+  if (isSocketFailure(code, e.syscall)) {
     return true;
   }
   if (CONNECTION_MESSAGES.some((pattern) => pattern.test(e.message))) {
