@@ -137,22 +137,6 @@ describe('jobs API', () => {
       });
     });
 
-    it('stores bytes once per sha256 however many jobs use them', async () => {
-      await http()
-        .post('/jobs')
-        .send(submitBody('dedup-1', pdfVariant(77)))
-        .expect(201);
-      await http()
-        .post('/jobs')
-        .send(submitBody('dedup-2', pdfVariant(77)))
-        .expect(201);
-      const { rows } = await db.query(
-        `SELECT count(DISTINCT d.sha256)::int AS docs, count(*)::int AS jobs
-           FROM jobs j JOIN documents d ON d.sha256 = j.document_sha256 WHERE j.request_id LIKE 'dedup-%'`,
-      );
-      expect(rows[0]).toEqual({ docs: 1, jobs: 2 });
-    });
-
     it('creates exactly one job for 50 concurrent identical submits', async () => {
       const body = submitBody('race-1', pdfVariant(50));
       const answers = await Promise.all(Array.from({ length: 50 }, () => http().post('/jobs').send(body)));

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import request from 'supertest';
 import { JobEnqueuer } from '../../src/jobs/job-enqueuer.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
@@ -117,7 +118,7 @@ describe('queue worker', () => {
       expect(killed.rowCount).toBe(1);
       await waitFor('the listener to notice', () => !listener.isListening, 5_000, 5).catch(() => undefined);
       await waitFor('the listener to reconnect', () => listener.isListening, 10_000);
-      const readiness = await import('supertest').then((s) => s.default(f.app.app.getHttpServer()).get('/readiness'));
+      const readiness = await request(f.app.app.getHttpServer()).get('/readiness');
       expect(readiness.body.checks.queue_listener.status).toBe('ok');
       const ids = await insertJobs(f.db, 10, { prefix: 'after-kill' });
       await waitFor(
@@ -177,9 +178,7 @@ describe('queue worker', () => {
   describe('hand-off to the idle worker of the submitting process (IX_ROLE=all)', () => {
     let f: Fixture;
     const submit = (requestId: string) =>
-      import('supertest').then((s) =>
-        s.default(f.app.app.getHttpServer()).post('/jobs').send(submitBody(requestId, TINY_PDF)),
-      );
+      request(f.app.app.getHttpServer()).post('/jobs').send(submitBody(requestId, TINY_PDF));
     const row = async (id: string) => {
       const { rows } = await f.db.query(
         `SELECT status, attempts, started_at = created_at AS handed_off FROM ${JOB_STATES} WHERE id = $1`,
@@ -206,9 +205,7 @@ describe('queue worker', () => {
       // The answer is the job as the insert left it: already running, on its first attempt; a read (the job holds
       // its slot for 1 s) shows the same.
       expect(first.body).toMatchObject({ status: 'running', attempts: 1 });
-      const read = await import('supertest').then((s) =>
-        s.default(f.app.app.getHttpServer()).get(`/jobs/${first.body.id}`),
-      );
+      const read = await request(f.app.app.getHttpServer()).get(`/jobs/${first.body.id}`);
       expect(first.body).toEqual(read.body);
       // started_at is set in the inserting transaction (a claim is always a later one).
       expect(await row(first.body.id)).toEqual({ status: 'running', attempts: 1, handed_off: true });
