@@ -43,11 +43,6 @@ export function inputProblem(value: unknown, maxDepth = MAX_NESTING): InputProbl
   return undefined;
 }
 
-/** Whether `value` nests objects/arrays deeper than `max` levels. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  return inputProblem(value, max)?.kind === 'too-deep';
-}
-
 const CHECKED_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param']);
 
 /** ValidationPipe that refuses absurdly nested input and NUL characters (422) before transforming anything. */

@@ -110,11 +110,6 @@ export class PdfDocument {
     }
   }
 
-  /** Checks that every page object can be loaded (a damaged page tree can still report a page count). */
-  async assertPagesLoad(): Promise<void> {
-    await this.pageSizes();
-  }
-
   /** Loads every page object (without parsing its content) and returns its size in points. */
   async pageSizes(): Promise<PageSize[]> {
     const sizes: PageSize[] = [];
