@@ -564,12 +564,12 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
         area: 'Queue',
         measure: `drain, ${c} slot${c > 1 ? 's' : ''} (jobs/s)`,
         ix: formatRate(drainRate(IX, c)),
-        reference: `${ref === RAW ? 'raw SKIP LOCKED' : ref} ${formatRate(drainRate(ref, c))}`,
+        reference: `${ref} ${formatRate(drainRate(ref, c))}`,
         ratio: drainRate(IX, c) / drainRate(ref, c),
         better: 'higher',
         note:
           ref === refs[0] && defaultIx
-            ? `IX_WORKER_PREFETCH=${IX_PREFETCH[0]}; at the default (0): ${formatRate(drainRate(defaultIx, c))}`
+            ? `IX_WORKER_PREFETCH=${IX_PREFETCH[0]}; at ${IX_PREFETCH[1]}: ${formatRate(drainRate(defaultIx, c))}`
             : undefined,
       });
     }
@@ -582,7 +582,7 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
       area: 'Queue',
       measure: 'idle pickup latency p50 (ms)',
       ix: formatMs(percentile(ixPick, 50)),
-      reference: `${ref === RAW ? 'raw SKIP LOCKED' : ref} ${formatMs(percentile(p, 50))}`,
+      reference: `${ref} ${formatMs(percentile(p, 50))}`,
       ratio: percentile(ixPick, 50) / percentile(p, 50),
       better: 'lower',
       note: `p99 ${formatMs(percentile(ixPick, 99))} vs ${formatMs(percentile(p, 99))} ms`,

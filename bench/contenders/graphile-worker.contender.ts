@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run, type WorkerUtils } from 'graphile-worker';
+import { envInt } from '../lib/report.js';
 import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
 
 const TASK = 'noop';
 const SCHEMA = 'graphile_worker';
-const LOCAL_QUEUE_SIZE = Number(process.env.BENCH_PEER_BATCH ?? 50);
+const LOCAL_QUEUE_SIZE = envInt('BENCH_PEER_BATCH', 50);
 const PREFILL_CHUNK = 5_000;
 
 /** Keeps warnings and errors (they matter), drops info/debug (one "Completed task" line per job). */

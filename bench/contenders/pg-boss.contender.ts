@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { PgBoss, type Job } from 'pg-boss';
+import { envInt } from '../lib/report.js';
 import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
 
 const QUEUE = 'bench';
 const SCHEMA = 'pgboss';
-const BATCH = Number(process.env.BENCH_PEER_BATCH ?? 50);
+const BATCH = envInt('BENCH_PEER_BATCH', 50);
 const PREFILL_CHUNK = 5_000;
 
 interface Payload {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { envInt } from '../lib/report.js';
 import type { Contender, EnqueueVariant, OnJob, RunningWorker } from './contender.js';
 
 const CHANNEL = 'raw_jobs';
-const BATCH = Number(process.env.BENCH_PEER_BATCH ?? 50);
+const BATCH = envInt('BENCH_PEER_BATCH', 50);
 const POLL_MS = 1_000;
 
 const SQL = {
