@@ -270,8 +270,11 @@ export class JobsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Newest first, keyset-paginated on seq (jobs_client_seq_idx; across clients in error, jobs_failed_idx). The status
-   * filter is spelled into the text (one of five fixed fragments) so the planner can match the partial index.
+   * Newest first, keyset-paginated on seq (jobs_client_seq_idx for one client, jobs_seq_idx across clients,
+   * jobs_failed_idx for jobs in error). The status filter is spelled into the text (one of five fixed fragments) so the
+   * planner can match the partial index. Sent unnamed on purpose: each optional filter is a `$n IS NULL OR …` branch,
+   * and only a plan made for the actual values drops the unused branches and picks the index that fits; the generic
+   * plan a named statement settles on after five runs would have to serve every combination with one plan.
    */
   async list(filter: ListFilter): Promise<Job[]> {
     const status = filter.status ? `AND ${STATUS_FILTER[filter.status]}` : '';

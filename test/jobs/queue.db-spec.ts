@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -426,6 +426,74 @@ describe(JobsRepository.name, () => {
         // (a 1 000-job completion once took seconds that way).
         expect(text).not.toContain('Join Filter');
       }
+    });
+  });
+
+  describe('listing', () => {
+    it('reads a page through an index, newest first, with or without a client scope and filters', async () => {
+      // Ended jobs of 20 clients (listing reads jobs; queued ones would be in job_queue too). Only clients c0 and c10
+      // have cancelled jobs.
+      await ensureFixtureDocument(db);
+      await db.query(
+        `INSERT INTO jobs (id, client_id, request_id, use_case, document_sha256, status, finished_at)
+         SELECT lpad(to_hex(g), 16, '0'), 'c' || (g % 20), 'r-' || g,
+                CASE WHEN g % 3 = 0 THEN 'receipt' ELSE 'invoice' END, $1,
+                CASE WHEN g % 50 = 0 THEN 'cancelled' ELSE 'done' END, now()
+           FROM generate_series(1, 100000) g`,
+        [FIXTURE_SHA],
+      );
+      await db.query('ANALYZE jobs');
+      const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+      // The plan PostgreSQL makes for what list() sends: an unnamed statement is planned with its values.
+      const planOf = async (filter: Parameters<JobsRepository['list']>[0]) => {
+        const spy = jest.spyOn(pool, 'query');
+        try {
+          await sut.list(filter);
+          const [text, values] = spy.mock.calls[0] as unknown as [string, (string | number | null)[]];
+          const args = values.map((v) => (v === null ? 'NULL' : db.escapeLiteral(String(v)))).join(', ');
+          await db.query(`PREPARE list_check AS ${text}`);
+          try {
+            const { rows } = await db.query(`EXPLAIN EXECUTE list_check(${args})`);
+            return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+          } finally {
+            await db.query('DEALLOCATE list_check');
+          }
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      const page = { limit: 50 };
+      const unscoped = [
+        { clientId: null, ...page },
+        { clientId: null, status: JobStatus.Done, ...page },
+        { clientId: null, useCase: 'receipt', ...page },
+        { clientId: null, beforeSeq: '15000', ...page },
+      ];
+      const scoped = [
+        { clientId: 'c3', ...page },
+        { clientId: 'c3', status: JobStatus.Done, ...page },
+        { clientId: 'c3', beforeSeq: '15000', ...page },
+      ];
+      for (const filter of unscoped) {
+        const plan = await planOf(filter);
+        expect(plan).toContain('jobs_seq_idx');
+        expect(plan).not.toMatch(/Seq Scan on jobs\b/);
+      }
+      for (const filter of scoped) {
+        const plan = await planOf(filter);
+        // For a client with 5 % of the jobs, walking either index is a fair choice; a scan and sort is not.
+        expect(plan).toMatch(/jobs_(client_)?seq_idx/);
+        expect(plan).not.toMatch(/Seq Scan on jobs\b/);
+      }
+      // A status the client never had: its own rows are read (bounded by its jobs), not the whole table's seq index
+      // in the hope of a match (the pair's statistics tell the planner how rare it is).
+      const rare = await planOf({ clientId: 'c3', status: JobStatus.Cancelled, ...page });
+      expect(rare).not.toContain('jobs_seq_idx');
+      expect(rare).not.toMatch(/Seq Scan on jobs\b/);
+      // And the page is the newest jobs, in order.
+      const newest = await sut.list({ clientId: null, limit: 3 });
+      const { rows } = await db.query<{ id: string }>(`SELECT id FROM jobs ORDER BY seq DESC LIMIT 3`);
+      expect(newest.map((j) => j.id)).toEqual(rows.map((r) => r.id));
     });
   });
 
