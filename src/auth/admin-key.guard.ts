@@ -1,21 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyRegistry } from './api-key.registry.js';
-import { keyDigest } from './api-keys.js';
 import { ForbiddenError, UnauthorizedError } from './auth.errors.js';
 import { setPrincipal } from './client-identity.js';
-
-/** Compares in constant time (over fixed-length digests, so the key's length does not leak either). */
-export function keyMatches(presented: string, expected: string): boolean {
-  return timingSafeEqual(keyDigest(presented), keyDigest(expected));
-}
-
-export function bearerToken(req: FastifyRequest): string | undefined {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  return match?.[1];
-}
 
 /** 401 with the challenge RFC 6750 asks for. */
 export function unauthorized(reply: FastifyReply, message: string): UnauthorizedError {
@@ -34,7 +21,7 @@ export function requireAdminKey(keys: ApiKeyRegistry, req: FastifyRequest, reply
     setPrincipal(req, { kind: 'open' });
     return;
   }
-  const owner = keys.identify(bearerToken(req));
+  const owner = keys.identifyRequest(req);
   if (owner?.kind === 'admin') {
     setPrincipal(req, owner);
     return;

@@ -3,7 +3,7 @@ import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_METADATA, type Access } from './access.decorators.js';
-import { AdminKeyGuard, bearerToken, requireAdminKey, unauthorized } from './admin-key.guard.js';
+import { AdminKeyGuard, requireAdminKey, unauthorized } from './admin-key.guard.js';
 import { ApiKeyRegistry } from './api-key.registry.js';
 import { setPrincipal } from './client-identity.js';
 
@@ -38,7 +38,7 @@ export class ApiKeyGuard implements CanActivate {
       requireAdminKey(this.keys, req, http.getResponse<FastifyReply>(), 'metrics');
       return true;
     }
-    const owner = this.keys.identify(bearerToken(req));
+    const owner = this.keys.identifyRequest(req);
     if (!this.keys.clientKeysConfigured) {
       setPrincipal(req, owner?.kind === 'admin' ? owner : { kind: 'open' });
       return true;

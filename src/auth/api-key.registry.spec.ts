@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import type { FastifyRequest } from 'fastify';
 import { ApiKeyRegistry } from './api-key.registry.js';
 import { parseApiKeys } from './api-keys.js';
 
@@ -50,6 +51,32 @@ describe(ApiKeyRegistry.name, () => {
       expect(calls).toHaveLength(3);
       expect(sut.adminKeyConfigured).toBe(false);
       expect(sut.clientKeysConfigured).toBe(true);
+    });
+  });
+
+  describe('identifyRequest', () => {
+    const request = (authorization?: string) =>
+      ({ headers: authorization === undefined ? {} : { authorization } }) as unknown as FastifyRequest;
+
+    it('looks a request up once, whoever asks again, and every new request anew', () => {
+      const { sut, calls } = counted();
+      const first = request('Bearer key-b-0123456789abcdef');
+      expect(sut.identifyRequest(first)).toEqual({ kind: 'client', clientId: 'b' });
+      expect(sut.identifyRequest(first)).toEqual({ kind: 'client', clientId: 'b' });
+      expect(calls).toHaveLength(4);
+      expect(sut.identifyRequest(request('Bearer key-b-0123456789abcdef'))).toEqual({ kind: 'client', clientId: 'b' });
+      expect(calls).toHaveLength(8);
+    });
+
+    it('remembers that a request has no known key as well', () => {
+      const { sut, calls } = counted();
+      const guess = request('bearer nobody-0123456789abcdef');
+      expect(sut.identifyRequest(guess)).toBeUndefined();
+      expect(sut.identifyRequest(guess)).toBeUndefined();
+      expect(calls).toHaveLength(4);
+      expect(sut.identifyRequest(request())).toBeUndefined();
+      expect(sut.identifyRequest(request('Basic a2V5LWEtMDEyMzQ1Njc4OWFiY2RlZg=='))).toBeUndefined();
+      expect(calls).toHaveLength(4); // no bearer key: nothing to compare
     });
   });
 

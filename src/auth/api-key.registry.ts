@@ -1,5 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { type ApiKeyEntry, keyDigest } from './api-keys.js';
+
+/** The key of `Authorization: Bearer <key>`, if the request sends one. */
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
+  return match?.[1];
+}
 
 /** Who a bearer key belongs to. */
 export type KeyOwner = { kind: 'admin' } | { kind: 'client'; clientId: string };
@@ -12,6 +20,8 @@ export type KeyOwner = { kind: 'admin' } | { kind: 'client'; clientId: string };
 export class ApiKeyRegistry {
   private readonly clients: readonly ApiKeyEntry[];
   private readonly admin: Buffer | undefined;
+  /** Each request's key owner once looked up (`undefined` included), dropped with the request. */
+  private readonly owners = new WeakMap<FastifyRequest, KeyOwner | undefined>();
 
   constructor(
     clients: readonly ApiKeyEntry[],
@@ -29,6 +39,19 @@ export class ApiKeyRegistry {
 
   get adminKeyConfigured(): boolean {
     return this.admin !== undefined;
+  }
+
+  /**
+   * Who sent `req`, by its bearer key. Several guards ask (the rate limit, then the API-key or admin-key guard) and
+   * a lookup costs a sha256 and a comparison with every stored key, so it is done once per request and remembered.
+   */
+  identifyRequest(req: FastifyRequest): KeyOwner | undefined {
+    if (this.owners.has(req)) {
+      return this.owners.get(req);
+    }
+    const owner = this.identify(bearerToken(req));
+    this.owners.set(req, owner);
+    return owner;
   }
 
   identify(presented: string | undefined): KeyOwner | undefined {

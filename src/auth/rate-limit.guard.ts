@@ -5,14 +5,15 @@ import { RateLimitedError } from '../common/rate-limit/rate-limited.error.js';
 import { addressKey, TokenBuckets } from '../common/rate-limit/token-buckets.js';
 import { AppConfig } from '../config/app-config.js';
 import { ACCESS_METADATA, type Access } from './access.decorators.js';
-import { bearerToken } from './admin-key.guard.js';
 import { ApiKeyRegistry } from './api-key.registry.js';
 
 /**
- * Per-client rate limit (`IX_RATE_LIMIT_PER_MIN`, a token bucket per client held in this process's memory). A valid
- * API key is its client's bucket; anything else (open mode, a missing or unknown key) is keyed by the caller's IP
- * address, so guessing keys is limited too. It runs before `ApiKeyGuard` and identifies the key itself, so the order
- * of the global guards does not decide whom a request is counted against.
+ * Per-client rate limit (`IX_RATE_LIMIT_PER_MIN`, a token bucket per client held in this process's memory; why ix has
+ * its own rather than `@nestjs/throttler`: see `common/rate-limit/token-buckets.ts`). A valid API key is its
+ * client's bucket; anything else (open mode, a missing or unknown key) is keyed by the caller's IP address (an IPv6
+ * one by its /64), so guessing keys is limited too. It runs before `ApiKeyGuard` and identifies the key itself, so
+ * the order of the global guards does not decide whom a request is counted against; the registry remembers the
+ * answer for the request, so the key is still looked up once.
  *
  * Exempt: `@Public()` routes (the probes) and `@Operator()` routes (metrics, scraped on a schedule); Swagger's
  * `/docs` and `/openapi.*` are Fastify routes that no Nest guard sees. Over the limit: 429 `RATE_LIMITED` with
@@ -56,7 +57,7 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private trackerOf(req: FastifyRequest): string {
-    const owner = this.keys.identify(bearerToken(req));
+    const owner = this.keys.identifyRequest(req);
     switch (owner?.kind) {
       case 'client':
         return `client:${owner.clientId}`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from './load-config.js';
 
 describe(loadConfig.name, () => {
@@ -68,6 +69,61 @@ describe(loadConfig.name, () => {
     expect(trust('1')).toBe(1);
     expect(trust('10.0.0.0/8, loopback')).toBe('10.0.0.0/8,loopback');
     expect(() => trust('everyone')).toThrow(/IX_TRUST_PROXY must be true, false, a hop count/);
+  });
+
+  it('takes IX_TRUST_PROXY addresses and CIDRs of either family, and the proxy-addr names', async () => {
+    const trust = (v: string) => loadConfig({ IX_TRUST_PROXY: v }).http.trustProxy;
+    const v4 = trust('203.0.113.7,10.0.0.0/8,0.0.0.0/1,192.168.1.1/32');
+    const v6 = trust('::1, 2001:db8::/32 , fd00::/8,::/1,::ffff:10.0.0.0/104,2001:DB8::1/128');
+    const names = trust('loopback,linklocal,uniquelocal');
+    expect(v4).toBe('203.0.113.7,10.0.0.0/8,0.0.0.0/1,192.168.1.1/32');
+    expect(v6).toBe('::1,2001:db8::/32,fd00::/8,::/1,::ffff:10.0.0.0/104,2001:DB8::1/128');
+    expect(names).toBe('loopback,linklocal,uniquelocal');
+    // What config lets through, Fastify takes (a value it refused would stop start-up, after config said yes).
+    for (const value of [v4, v6, names] as string[]) {
+      const adapter = new FastifyAdapter({ trustProxy: value });
+      await adapter.close();
+    }
+  });
+
+  it('refuses an IX_TRUST_PROXY entry that is no address or CIDR, naming it', () => {
+    const trust = (v: string) => () => loadConfig({ IX_TRUST_PROXY: v });
+    for (const bad of [
+      'abc', // hex digits only, yet no address
+      '999.0.0.1',
+      '10.1', // inet_aton spellings: proxy-addr would take them as 10.0.0.1 and 1.2.0.3
+      '1.2.3',
+      '010.0.0.1',
+      '10.0.0.0/33',
+      '::1/129',
+      '0.0.0.0/0', // proxy-addr refuses a /0 (true is how to trust every peer)
+      '::/0',
+      '10.0.0.0/',
+      '10.0.0.0/8/8',
+      '10.0.0.0/255.0.0.0',
+      ':::',
+      '1:2:3:4:5:6:7:8:9',
+      '[::1]',
+      'fe80::1%eth0',
+      'Loopback',
+      'localhost',
+    ]) {
+      expect(trust(`loopback,${bad}`)).toThrow(
+        new ConfigError(
+          'Invalid configuration: IX_TRUST_PROXY must be true, false, a hop count, or IP addresses, CIDRs ' +
+            `(prefix 1-32 or 1-128) and loopback/linklocal/uniquelocal separated by commas (not "${bad}") ` +
+            `(got "loopback,${bad}")`,
+        ),
+      );
+    }
+    expect(trust('10.0.0.0/8,')).toThrow(/IX_TRUST_PROXY .*\(not ""\)/);
+  });
+
+  it('refuses at config what Fastify would refuse only when the app is built', () => {
+    for (const bad of ['abc', '999.0.0.1', '10.0.0.0/33', '::/0', 'Loopback']) {
+      expect(() => new FastifyAdapter({ trustProxy: bad })).toThrow(TypeError);
+      expect(() => loadConfig({ IX_TRUST_PROXY: bad })).toThrow(ConfigError);
+    }
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {

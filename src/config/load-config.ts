@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ApiKeyEntry, duplicates, keyDigest, parseApiKeys } from '../auth/api-keys.js';
+import { parseCidr } from '../net/address-policy.js';
 import { AppConfig, GENAI_PROVIDERS, LOG_LEVELS, ROLES } from './app-config.js';
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable on one line. */
@@ -207,6 +208,23 @@ const origins = () =>
       return items.map((item) => item.replace(/\/$/, ''));
     });
 
+/** The names Fastify's `trustProxy` (proxy-addr) knows besides addresses. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * One `IX_TRUST_PROXY` entry: a name, or an IPv4/IPv6 address or CIDR in plain form, checked here so that a typo
+ * stops boot naming the variable rather than failing in Fastify. Stricter than proxy-addr: no brackets, zones or
+ * netmasks, and no IPv4 spellings like `10.1` or `010.0.0.1`, which it would read as some other address. A /0 it
+ * refuses (`true` trusts every peer).
+ */
+function isTrustProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) {
+    return true;
+  }
+  const cidr = /^[0-9a-fA-F.:/]+$/.test(entry) ? parseCidr(entry) : undefined;
+  return cidr !== undefined && cidr.prefix > 0;
+}
+
 /** Fastify's `trustProxy`: true|false, a hop count, or a list of addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`. */
 const trustProxy = (fallback: string) =>
   z
@@ -225,10 +243,13 @@ const trustProxy = (fallback: string) =>
         return false;
       }
       const entries = value.split(',').map((x) => x.trim());
-      if (entries.some((x) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(x))) {
+      const bad = entries.find((x) => !isTrustProxyEntry(x));
+      if (bad !== undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: 'must be true, false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal',
+          message:
+            'must be true, false, a hop count, or IP addresses, CIDRs (prefix 1-32 or 1-128) and ' +
+            `loopback/linklocal/uniquelocal separated by commas (not "${bad}")`,
         });
         return z.NEVER;
       }

@@ -380,7 +380,7 @@ function parseIpv6(text: string): Uint8Array | undefined {
 }
 
 /** RFC 5952 text (lower case, longest zero run compressed), with hex words throughout like WHATWG URL. */
-function formatIpv6(bytes: Uint8Array): string {
+export function formatIpv6(bytes: Uint8Array): string {
   const words = Array.from({ length: 8 }, (_, i) => (bytes[i * 2] << 8) | bytes[i * 2 + 1]);
   let bestStart = -1;
   let bestLength = 1;
@@ -407,11 +407,15 @@ function formatIpv6(bytes: Uint8Array): string {
 }
 
 /** 4 or 16 bytes for a literal in canonical or plain form; undefined otherwise. */
-function parseIp(text: string): Uint8Array | undefined {
+export function parseIp(text: string): Uint8Array | undefined {
   return text.includes(':') ? parseIpv6(text) : parseStrictIpv4(text);
 }
 
-function parseCidr(text: string): Cidr | undefined {
+/**
+ * `address` or `address/prefix` (prefix up to 32 or 128 bits); an IPv6 address may be bracketed (`[::1]/128`) or
+ * carry a zone (`fe80::1%eth0`). Undefined for anything else.
+ */
+export function parseCidr(text: string): Cidr | undefined {
   const [addressPart, prefixPart, ...rest] = text.split('/');
   if (rest.length > 0) {
     return undefined;

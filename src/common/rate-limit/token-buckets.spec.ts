@@ -62,9 +62,26 @@ describe(addressKey.name, () => {
     expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
     expect(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
     expect(addressKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
-    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('2001:DB8:0001:0002::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8::/64');
+    expect(addressKey('::1')).toBe('::/64');
     expect(addressKey('::ffff:198.51.100.1')).toBe('198.51.100.1');
     expect(addressKey(undefined)).toBe('unknown');
+  });
+
+  it('reads an IPv6 address the way the address policy does, whatever its spelling', () => {
+    // An embedded IPv4 tail is two groups: the /64 is 1:0:2:3, not 1:0:0:2.
+    expect(addressKey('1::2:3:4:5:6.7.8.9')).toBe('1:0:2:3::/64');
+    // Mapped IPv4 written in hex or in full is still that IPv4 client, not the shared ::/64.
+    expect(addressKey('::ffff:c633:6401')).toBe('198.51.100.1');
+    expect(addressKey('0:0:0:0:0:ffff:198.51.100.1')).toBe('198.51.100.1');
+    expect(addressKey('::FFFF:198.51.100.1')).toBe('198.51.100.1');
+    // Other IPv4-in-IPv6 forms are IPv6 clients like any other.
+    expect(addressKey('64:ff9b::198.51.100.1')).toBe('64:ff9b::/64');
+  });
+
+  it('keys what is not an address as itself', () => {
+    expect(addressKey('not-an-ip')).toBe('not-an-ip');
+    expect(addressKey('1:2:3')).toBe('1:2:3');
   });
 });

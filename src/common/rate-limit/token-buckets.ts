@@ -1,4 +1,12 @@
-import { isIPv6 } from 'node:net';
+/**
+ * ix's own limiter, in place of `@nestjs/throttler`, because that package (6.7) is CommonJS and `require`s the
+ * ESM-only `@nestjs/common` 12, which jest's module loader cannot do on Node 20: no test could load the app with it
+ * (docs/reliability.md, "Known limits"). A token bucket is small besides: two numbers per key (the throttler's memory
+ * store keeps a timestamp per request of the last window), and a client over the limit goes on at the steady rate
+ * with an exact `Retry-After` instead of being blocked for a whole window (the throttler's default). Unlike a fixed
+ * window, it never lets two windows' allowances through back to back.
+ */
+import { formatIpv6, parseIp } from '../../net/address-policy.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -68,27 +76,24 @@ export class TokenBuckets {
 
 /**
  * The rate-limit key of a client address: IPv4 as it is, IPv6 by its /64 (one subscriber usually holds a whole
- * /64, so per-address buckets would be free to multiply), IPv4-mapped IPv6 as the IPv4 address.
+ * /64, so per-address buckets would be free to multiply), IPv4-mapped IPv6 (`::ffff:a.b.c.d`, in any spelling) as
+ * the IPv4 address. What does not parse as an address keys as itself.
  */
 export function addressKey(ip: string | undefined): string {
   if (!ip) {
     return 'unknown';
   }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) {
-    return mapped[1];
-  }
-  if (!isIPv6(ip)) {
+  const bytes = parseIp(ip);
+  if (!bytes) {
     return ip;
   }
-  const [head, tail = ''] = ip.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => parseInt(g, 16).toString(16))
-    .join(':')}::/64`;
+  if (bytes.length === 4) {
+    return bytes.join('.');
+  }
+  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return bytes.subarray(12).join('.');
+  }
+  const prefix = new Uint8Array(16);
+  prefix.set(bytes.subarray(0, 8));
+  return `${formatIpv6(prefix)}/64`;
 }
