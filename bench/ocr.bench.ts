@@ -27,7 +27,8 @@ import { Logger } from '@nestjs/common';
 import { OcrClient, type SelfcheckResult } from '../src/clients/ocr/ocr.client.js';
 import { TesseractOcrClient } from '../src/clients/ocr/tesseract-ocr.client.js';
 import { traineddataPath } from '../src/clients/ocr/tessdata.js';
-import { readDocument } from '../src/documents/document-reader.js';
+import { DocumentReader } from '../src/documents/document-reader.js';
+import { PdfWorkerPool } from '../src/documents/pdf-worker-pool.js';
 import type { OcrPage } from '../src/documents/document.types.js';
 import { DEFAULT_RENDER_DPI, readPdfTextLayers, renderPdfPage } from '../src/documents/pdf-reader.js';
 import { agreement, matched, RECEIPT_TEXT, score, words, type WordScore } from './lib/ocr-words.js';
@@ -353,14 +354,16 @@ export async function run(): Promise<BenchReport> {
       results.push(...group.map((e) => ms.get(e)!));
     }
 
-    // Text-layer path: the text PDF through readDocument (open, read the text layer, no OCR).
+    // Text-layer path: the text PDF through DocumentReader (open, read the text layer, no OCR).
+    const pdfs = new PdfWorkerPool({ timeoutMs: 60_000 });
+    const reader = new DocumentReader(pdfs);
     const textMs: number[] = [];
     const noOcr = new NoOcrClient();
     const textT0 = performance.now();
     let textPages = 0;
     while (performance.now() - textT0 < TEXT_MS) {
       const t = performance.now();
-      const read = await readDocument(invoiceText, 'application/pdf', { ocr: noOcr, languages: LANGUAGES });
+      const read = await reader.read(invoiceText, 'application/pdf', { ocr: noOcr, languages: LANGUAGES });
       textMs.push(performance.now() - t);
       textPages += read.length;
       if (read.some((p) => p.source !== 'text_layer')) {
@@ -369,8 +372,9 @@ export async function run(): Promise<BenchReport> {
     }
     const textRate = (textPages / (performance.now() - textT0)) * 1000;
     const textWords = words(
-      (await readDocument(invoiceText, 'application/pdf', { ocr: noOcr, languages: LANGUAGES }))[0].text,
+      (await reader.read(invoiceText, 'application/pdf', { ocr: noOcr, languages: LANGUAGES }))[0].text,
     );
+    await pdfs.close();
     progress(`text layer: ${textRate.toFixed(0)} pages/s, p50 ${formatMs(percentile(textMs, 50))} ms`);
 
     // Report
@@ -558,7 +562,7 @@ export async function run(): Promise<BenchReport> {
       '',
       table(['engine', 'missed', 'words'], ['l', 'r', 'l'], missedRows),
       '',
-      `**Text-layer path**: samples/invoice-text.pdf through \`readDocument\` (parse the PDF, read page 1's text ` +
+      `**Text-layer path**: samples/invoice-text.pdf through \`DocumentReader\` (parse the PDF, read page 1's text ` +
         `layer with pdfjs, decide it needs no OCR): ${textRate.toFixed(0)} pages/s, ` +
         `${formatMs(percentile(textMs, 50))} ms p50 / ${formatMs(percentile(textMs, 95))} ms p95 per document over ` +
         `${textMs.length} reads, ${pct(score(invoiceReference, textWords).recall)} of the reference words (it is ` +

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { DocumentError, DocumentErrorCode } from './document-error.js';
 import type { SupportedMediaType } from './document.types.js';
 import {
@@ -10,7 +11,7 @@ import {
   readTiffPages,
   type ImageSize,
 } from './image-header.js';
-import { openPdf } from './pdf-worker-pool.js';
+import { PdfWorkerPool } from './pdf-worker-pool.js';
 import type { PageSize } from './pdf-reader.js';
 import { sniffMediaType } from './sniff.js';
 
@@ -18,8 +19,6 @@ export interface InspectLimits {
   maxPages: number;
   /** Largest image (width x height) accepted; checked from headers before anything is decoded. */
   maxPixels: number;
-  /** Deadline of each PDF operation (IX_PDF_TIMEOUT_MS); default 60 s. */
-  pdfTimeoutMs?: number;
 }
 
 /** ISO 32000's largest page: 14 400 units (200 inches) a side. */
@@ -28,6 +27,11 @@ export const MAX_PAGE_POINTS = 14_400;
 export interface DocumentInfo {
   mediaType: SupportedMediaType;
   pages: number;
+  /**
+   * The PDF's compressed streams passed the decompression check: reading these same bytes need not repeat it
+   * (`ReadDocumentOptions.streamsChecked`). False for images, which have none.
+   */
+  streamsChecked: boolean;
 }
 
 function checkPixels(size: ImageSize, maxPixels: number, where: string): void {
@@ -62,23 +66,6 @@ function checkPageSizes(sizes: PageSize[]): void {
   });
 }
 
-/** In a PDF worker thread: compressed streams within limits, page count, every page object loads, page sizes. */
-async function inspectPdf(bytes: Uint8Array, limits: InspectLimits): Promise<number> {
-  const pdf = await openPdf(bytes, { timeoutMs: limits.pdfTimeoutMs, maxImagePixels: limits.maxPixels });
-  try {
-    if (pdf.pageCount > limits.maxPages) {
-      throw tooManyPages(pdf.pageCount, limits.maxPages);
-    }
-    if (pdf.pageCount === 0) {
-      throw new DocumentError(DocumentErrorCode.Unreadable, 'The PDF has no pages');
-    }
-    checkPageSizes(await pdf.pageSizes());
-    return pdf.pageCount;
-  } finally {
-    await pdf.close();
-  }
-}
-
 function inspectTiff(bytes: Uint8Array, limits: InspectLimits): number {
   const { pages, more } = readTiffPages(bytes, limits.maxPages);
   if (more) {
@@ -106,25 +93,47 @@ function inspectTiff(bytes: Uint8Array, limits: InspectLimits): number {
  * before any decoding), PDFs with pdfjs in a worker thread under a deadline (compressed streams inflated within
  * limits, every page object loaded and measured, no page rendered).
  */
-export async function inspectDocument(bytes: Uint8Array, limits: InspectLimits): Promise<DocumentInfo> {
-  const mediaType = await sniffMediaType(bytes);
-  switch (mediaType) {
-    case null:
-      throw new DocumentError(
-        DocumentErrorCode.UnsupportedMediaType,
-        'The document is not a PDF, PNG, JPEG or TIFF file (judged by its content, not its name)',
-      );
-    case 'application/pdf':
-      return { mediaType, pages: await inspectPdf(bytes, limits) };
-    case 'image/png':
-      checkPixels(readPngSize(bytes), limits.maxPixels, 'The image');
-      assertPngComplete(bytes);
-      return { mediaType, pages: 1 };
-    case 'image/jpeg':
-      checkPixels(readJpegSize(bytes), limits.maxPixels, 'The image');
-      assertJpegComplete(bytes);
-      return { mediaType, pages: 1 };
-    case 'image/tiff':
-      return { mediaType, pages: inspectTiff(bytes, limits) };
+@Injectable()
+export class DocumentInspector {
+  constructor(private readonly pdfs: PdfWorkerPool) {}
+
+  async inspect(bytes: Uint8Array, limits: InspectLimits): Promise<DocumentInfo> {
+    const mediaType = await sniffMediaType(bytes);
+    switch (mediaType) {
+      case null:
+        throw new DocumentError(
+          DocumentErrorCode.UnsupportedMediaType,
+          'The document is not a PDF, PNG, JPEG or TIFF file (judged by its content, not its name)',
+        );
+      case 'application/pdf':
+        return { mediaType, pages: await this.inspectPdf(bytes, limits), streamsChecked: true };
+      case 'image/png':
+        checkPixels(readPngSize(bytes), limits.maxPixels, 'The image');
+        assertPngComplete(bytes);
+        return { mediaType, pages: 1, streamsChecked: false };
+      case 'image/jpeg':
+        checkPixels(readJpegSize(bytes), limits.maxPixels, 'The image');
+        assertJpegComplete(bytes);
+        return { mediaType, pages: 1, streamsChecked: false };
+      case 'image/tiff':
+        return { mediaType, pages: inspectTiff(bytes, limits), streamsChecked: false };
+    }
+  }
+
+  /** In a PDF worker thread: compressed streams within limits, page count, every page object loads, page sizes. */
+  private async inspectPdf(bytes: Uint8Array, limits: InspectLimits): Promise<number> {
+    const pdf = await this.pdfs.open(bytes, { maxImagePixels: limits.maxPixels });
+    try {
+      if (pdf.pageCount > limits.maxPages) {
+        throw tooManyPages(pdf.pageCount, limits.maxPages);
+      }
+      if (pdf.pageCount === 0) {
+        throw new DocumentError(DocumentErrorCode.Unreadable, 'The PDF has no pages');
+      }
+      checkPageSizes(await pdf.pageSizes());
+      return pdf.pageCount;
+    } finally {
+      await pdf.close();
+    }
   }
 }

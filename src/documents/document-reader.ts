@@ -1,9 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import type { OcrClient } from '../clients/ocr/ocr.client.js';
 import type { OcrPage, SupportedMediaType } from './document.types.js';
 import { readTiffPages, tiffWithFirstIfd } from './image-header.js';
-import { DEFAULT_MAX_RENDER_PIXELS, DEFAULT_RENDER_DPI } from './pdf-reader.js';
-import { openPdf } from './pdf-worker-pool.js';
-import { DEFAULT_TEXT_LAYER_THRESHOLDS, type TextLayerThresholds } from './text-layer.js';
+import { PdfWorkerPool } from './pdf-worker-pool.js';
+import type { TextLayerThresholds } from './text-layer.js';
 
 export interface ReadDocumentOptions {
   ocr: OcrClient;
@@ -14,8 +14,8 @@ export interface ReadDocumentOptions {
   /** Rendered pages larger than this are rendered at a lower resolution. Default 25 MP. */
   maxRenderPixels?: number;
   textLayer?: TextLayerThresholds;
-  /** Deadline of each PDF operation (open, one page's text, one page's render). Default 60 s. */
-  pdfTimeoutMs?: number;
+  /** `DocumentInspector` already checked these bytes' compressed streams (`DocumentInfo.streamsChecked`). */
+  streamsChecked?: boolean;
 }
 
 /**
@@ -26,44 +26,6 @@ const OCR_AHEAD = 2;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-async function readPdf(bytes: Uint8Array, options: ReadDocumentOptions): Promise<OcrPage[]> {
-  const { ocr, languages } = options;
-  const pdf = await openPdf(bytes, { timeoutMs: options.pdfTimeoutMs });
-  const pages: OcrPage[] = [];
-  const pending: Promise<void>[] = [];
-  try {
-    for (let pageNo = 1; pageNo <= pdf.pageCount; pageNo++) {
-      const { hasTextLayer, ...textPage } = await pdf.readTextLayer(
-        pageNo,
-        options.textLayer ?? DEFAULT_TEXT_LAYER_THRESHOLDS,
-      );
-      if (hasTextLayer) {
-        pages[pageNo - 1] = textPage;
-        continue;
-      }
-      if (pending.length >= OCR_AHEAD) {
-        await pending.shift();
-      }
-      const rendered = await pdf.render(pageNo, {
-        dpi: options.dpi ?? DEFAULT_RENDER_DPI,
-        maxPixels: options.maxRenderPixels ?? DEFAULT_MAX_RENDER_PIXELS,
-      });
-      const recognized = ocr.recognize(rendered.png, { languages, page: pageNo }).then((page) => {
-        // Boxes are fractions, so only the size changes: PDF pages are measured in points whatever the source.
-        pages[pageNo - 1] = { ...page, page: pageNo, width: textPage.width, height: textPage.height, source: 'ocr' };
-      });
-      // Awaited below; marked handled now so a failure while the next page renders is not an unhandled rejection.
-      void recognized.catch(() => undefined);
-      pending.push(recognized);
-    }
-    await Promise.all(pending);
-  } finally {
-    await Promise.allSettled(pending);
-    await pdf.close();
-  }
-  return pages;
 }
 
 async function readTiff(bytes: Uint8Array, options: ReadDocumentOptions): Promise<OcrPage[]> {
@@ -78,20 +40,53 @@ async function readTiff(bytes: Uint8Array, options: ReadDocumentOptions): Promis
 
 /**
  * The words of every page. PDF pages with a real text layer are taken from it (`text_layer`, no OCR); other PDF pages
- * are rendered and OCR'd; images are OCR'd as they are (`ocr`). Expects a document `inspectDocument` accepted.
+ * are rendered and OCR'd; images are OCR'd as they are (`ocr`). Expects a document `DocumentInspector` accepted.
  */
-export async function readDocument(
-  bytes: Uint8Array,
-  mediaType: SupportedMediaType,
-  options: ReadDocumentOptions,
-): Promise<OcrPage[]> {
-  switch (mediaType) {
-    case 'application/pdf':
-      return readPdf(bytes, options);
-    case 'image/tiff':
-      return readTiff(bytes, options);
-    case 'image/png':
-    case 'image/jpeg':
-      return [await options.ocr.recognize(asBuffer(bytes), { languages: options.languages, page: 1 })];
+@Injectable()
+export class DocumentReader {
+  constructor(private readonly pdfs: PdfWorkerPool) {}
+
+  async read(bytes: Uint8Array, mediaType: SupportedMediaType, options: ReadDocumentOptions): Promise<OcrPage[]> {
+    switch (mediaType) {
+      case 'application/pdf':
+        return this.readPdf(bytes, options);
+      case 'image/tiff':
+        return readTiff(bytes, options);
+      case 'image/png':
+      case 'image/jpeg':
+        return [await options.ocr.recognize(asBuffer(bytes), { languages: options.languages, page: 1 })];
+    }
+  }
+
+  private async readPdf(bytes: Uint8Array, options: ReadDocumentOptions): Promise<OcrPage[]> {
+    const { ocr, languages } = options;
+    const pdf = await this.pdfs.open(bytes, { streamsChecked: options.streamsChecked });
+    const pages: OcrPage[] = [];
+    const pending: Promise<void>[] = [];
+    try {
+      for (let pageNo = 1; pageNo <= pdf.pageCount; pageNo++) {
+        const { hasTextLayer, ...textPage } = await pdf.readTextLayer(pageNo, options.textLayer);
+        if (hasTextLayer) {
+          pages[pageNo - 1] = textPage;
+          continue;
+        }
+        if (pending.length >= OCR_AHEAD) {
+          await pending.shift();
+        }
+        const rendered = await pdf.render(pageNo, { dpi: options.dpi, maxPixels: options.maxRenderPixels });
+        const recognized = ocr.recognize(rendered.png, { languages, page: pageNo }).then((page) => {
+          // Boxes are fractions, so only the size changes: PDF pages are measured in points whatever the source.
+          pages[pageNo - 1] = { ...page, page: pageNo, width: textPage.width, height: textPage.height, source: 'ocr' };
+        });
+        // Awaited below; marked handled now so a failure while the next page renders is not an unhandled rejection.
+        void recognized.catch(() => undefined);
+        pending.push(recognized);
+      }
+      await Promise.all(pending);
+    } finally {
+      await Promise.allSettled(pending);
+      await pdf.close();
+    }
+    return pages;
   }
 }

@@ -1,29 +1,35 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { DocumentError, DocumentErrorCode, isDocumentErrorCode } from './document-error.js';
-import {
-  DEFAULT_MAX_IMAGE_PIXELS,
-  DEFAULT_MAX_RENDER_PIXELS,
-  DEFAULT_RENDER_DPI,
-  type PageSize,
-  type PdfTextPage,
-  type RenderedPage,
-  type RenderOptions,
-} from './pdf-reader.js';
-import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './pdf-streams.js';
-import type { PdfRequest, PdfResponse, PdfResult } from './pdf-worker.protocol.js';
-import { DEFAULT_TEXT_LAYER_THRESHOLDS, type TextLayerThresholds } from './text-layer.js';
+import type { PageSize, PdfTextPage, RenderedPage, RenderOptions } from './pdf-reader.js';
+import type { StreamLimits } from './pdf-streams.js';
+import type { PdfFailure, PdfRequest, PdfResponse, PdfResult } from './pdf-worker.protocol.js';
+import type { TextLayerThresholds } from './text-layer.js';
 
-export const DEFAULT_PDF_TIMEOUT_MS = 60_000;
 /** JavaScript heap of a PDF worker thread; a document that needs more fails instead of the process. */
 const WORKER_HEAP_MB = 1536;
 
+export interface PdfWorkerPoolOptions {
+  /** Deadline of each operation (open, every page's size, one page's text, one page's render): IX_PDF_TIMEOUT_MS. */
+  timeoutMs: number;
+  /** Threads kept warm (pdfjs loaded) between documents. */
+  maxIdle?: number;
+  /** How long an idle thread is kept. */
+  idleMs?: number;
+}
+
 export interface PdfSessionOptions {
-  /** Deadline of each operation (open, every page's size, one page's text, one page's render). */
-  timeoutMs?: number;
+  /** Embedded images with more pixels are skipped when rendering (the reader's default when unset). */
   maxImagePixels?: number;
+  /** Decompression limits (the check's defaults when unset). */
   streams?: StreamLimits;
+  /**
+   * These very bytes already passed the decompression check with the same limits (`DocumentInspector` did it for
+   * this job): the worker does not inflate every stream again. Unset, the check runs.
+   */
+  streamsChecked?: boolean;
 }
 
 type RequestBody = PdfRequest extends infer R ? (R extends PdfRequest ? Omit<R, 'id'> : never) : never;
@@ -32,7 +38,7 @@ type RequestBody = PdfRequest extends infer R ? (R extends PdfRequest ? Omit<R, 
  * The compiled worker next to this module (dist/src/documents). Jest runs the TypeScript sources, which a worker
  * thread cannot load: there the build's copy is used (the tests run after `npm run build`).
  */
-function workerUrl(): URL {
+function resolveWorkerUrl(): URL {
   const here = import.meta.url;
   const url = here.endsWith('.ts')
     ? new URL(here.replace(/\/src\/documents\/[^/]+\.ts$/, '/dist/src/documents/pdf.worker.js'))
@@ -43,9 +49,10 @@ function workerUrl(): URL {
   return url;
 }
 
-function failureOf(error: { name: string; code?: string; message: string }): Error {
+/** The error raised in the worker thread, rebuilt on this side with everything callers act on. */
+function failureOf(error: PdfFailure): Error {
   if (isDocumentErrorCode(error.code)) {
-    return new DocumentError(error.code, error.message);
+    return new DocumentError(error.code, error.message, error.details, error.retryable ?? false);
   }
   return Object.assign(new Error(error.message), { name: error.name });
 }
@@ -102,7 +109,7 @@ class PdfThread {
           ),
         );
         // pdfjs cannot be interrupted from outside: the thread goes, with whatever it was doing.
-        this.terminate();
+        void this.terminate();
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (result) => {
@@ -126,9 +133,9 @@ class PdfThread {
     this.worker.unref();
   }
 
-  terminate(): void {
+  async terminate(): Promise<void> {
     this.dead = true;
-    void this.worker.terminate();
+    await this.worker.terminate();
   }
 
   private fail(error: Error): void {
@@ -141,7 +148,7 @@ class PdfThread {
 }
 
 /**
- * One PDF open in a worker thread. Every operation has a deadline; past it the thread is terminated and the
+ * One PDF open in a worker thread. Every operation has the pool's deadline; past it the thread is terminated and the
  * operation fails with DOCUMENT_TOO_COMPLEX. `close()` hands the thread back for the next document.
  */
 export class PdfSession {
@@ -150,35 +157,29 @@ export class PdfSession {
   constructor(
     private readonly thread: PdfThread,
     private readonly pool: PdfWorkerPool,
-    private readonly timeoutMs: number,
     readonly pageCount: number,
   ) {}
 
   async pageSizes(): Promise<PageSize[]> {
-    const result = await this.thread.request({ op: 'pages' }, this.timeoutMs, 'Loading the pages of the PDF');
+    const result = await this.thread.request({ op: 'pages' }, this.pool.timeoutMs, 'Loading the pages of the PDF');
     return (result as { sizes: PageSize[] }).sizes;
   }
 
-  async readTextLayer(
-    page: number,
-    thresholds: TextLayerThresholds = DEFAULT_TEXT_LAYER_THRESHOLDS,
-  ): Promise<PdfTextPage> {
+  /** Unset thresholds are the reader's defaults. */
+  async readTextLayer(page: number, thresholds?: TextLayerThresholds): Promise<PdfTextPage> {
     const result = await this.thread.request(
       { op: 'text', page, thresholds },
-      this.timeoutMs,
+      this.pool.timeoutMs,
       `Reading the text of PDF page ${page}`,
     );
     return (result as { text: PdfTextPage }).text;
   }
 
+  /** Unset options are the reader's defaults. */
   async render(page: number, options: RenderOptions = {}): Promise<RenderedPage> {
     const result = await this.thread.request(
-      {
-        op: 'render',
-        page,
-        options: { dpi: options.dpi ?? DEFAULT_RENDER_DPI, maxPixels: options.maxPixels ?? DEFAULT_MAX_RENDER_PIXELS },
-      },
-      this.timeoutMs,
+      { op: 'render', page, options },
+      this.pool.timeoutMs,
       `Rendering PDF page ${page}`,
     );
     const { png, ...rest } = (result as { rendered: RenderedPage & { png: Uint8Array } }).rendered;
@@ -193,9 +194,9 @@ export class PdfSession {
     this.closed = true;
     if (!this.thread.dead) {
       try {
-        await this.thread.request({ op: 'close' }, this.timeoutMs, 'Closing the PDF');
+        await this.thread.request({ op: 'close' }, this.pool.timeoutMs, 'Closing the PDF');
       } catch {
-        this.thread.terminate();
+        void this.thread.terminate();
       }
     }
     this.pool.release(this.thread);
@@ -204,23 +205,43 @@ export class PdfSession {
 
 /**
  * Worker threads for PDFs, started on demand, one document per thread at a time. Up to `maxIdle` threads are kept
- * warm (pdfjs loaded) for `idleMs`; idle threads never keep the process alive.
+ * warm for `idleMs`; idle threads never keep the process alive. One per process, built from the config by
+ * `DocumentsModule`; at application shutdown every thread is terminated (by then the job worker has finished or
+ * released its jobs).
  */
-export class PdfWorkerPool {
+export class PdfWorkerPool implements OnApplicationShutdown {
+  readonly timeoutMs: number;
+  private readonly maxIdle: number;
+  private readonly idleMs: number;
   private readonly idle: { thread: PdfThread; timer: NodeJS.Timeout }[] = [];
+  private readonly busy = new Set<PdfThread>();
+  private workerUrl: URL | undefined;
+  private closed = false;
 
-  constructor(
-    private readonly maxIdle = 2,
-    private readonly idleMs = 30_000,
-  ) {}
+  constructor(options: PdfWorkerPoolOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.maxIdle = options.maxIdle ?? 2;
+    this.idleMs = options.idleMs ?? 30_000;
+  }
+
+  /** Threads alive: holding a document, and warm for the next one. */
+  get threads(): { busy: number; idle: number } {
+    return { busy: this.busy.size, idle: this.idle.length };
+  }
 
   /**
-   * Opens `bytes` in a worker: checks the compressed streams against the limits, parses the document.
-   * Throws DOCUMENT_ENCRYPTED, DOCUMENT_UNREADABLE or DOCUMENT_TOO_COMPLEX like the in-thread reader would.
+   * Opens `bytes` in a worker: checks the compressed streams against the limits (unless `streamsChecked`), parses
+   * the document. Throws DOCUMENT_ENCRYPTED, DOCUMENT_UNREADABLE or DOCUMENT_TOO_COMPLEX like the in-thread reader
+   * would.
    */
   async open(bytes: Uint8Array, options: PdfSessionOptions = {}): Promise<PdfSession> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_PDF_TIMEOUT_MS;
-    const thread = this.take() ?? new PdfThread(workerUrl());
+    if (this.closed) {
+      throw new Error('the PDF worker pool is closed');
+    }
+    // Where the worker script is does not change while the process runs: looked up at the first thread only.
+    this.workerUrl ??= resolveWorkerUrl();
+    const thread = this.take() ?? new PdfThread(this.workerUrl);
+    this.busy.add(thread);
     thread.ref();
     const copy = new Uint8Array(bytes); // transferred to the worker: the caller keeps its own bytes
     try {
@@ -228,31 +249,25 @@ export class PdfWorkerPool {
         {
           op: 'open',
           bytes: copy,
-          maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-          streams: options.streams ?? DEFAULT_STREAM_LIMITS,
+          maxImagePixels: options.maxImagePixels,
+          streams: options.streams,
+          checkStreams: options.streamsChecked !== true,
         },
-        timeoutMs,
+        this.timeoutMs,
         'Opening the PDF',
         [copy.buffer],
       );
-      return new PdfSession(thread, this, timeoutMs, (result as { pageCount: number }).pageCount);
+      return new PdfSession(thread, this, (result as { pageCount: number }).pageCount);
     } catch (error) {
       this.release(thread);
       throw error;
     }
   }
 
-  /** Terminates the idle threads (busy ones finish their document first). */
-  closeIdle(): void {
-    for (const { thread, timer } of this.idle.splice(0)) {
-      clearTimeout(timer);
-      thread.terminate();
-    }
-  }
-
   release(thread: PdfThread): void {
-    if (thread.dead || this.idle.length >= this.maxIdle) {
-      thread.terminate();
+    this.busy.delete(thread);
+    if (this.closed || thread.dead || this.idle.length >= this.maxIdle) {
+      void thread.terminate();
       return;
     }
     thread.unref();
@@ -260,11 +275,25 @@ export class PdfWorkerPool {
       const at = this.idle.findIndex((entry) => entry.thread === thread);
       if (at >= 0) {
         this.idle.splice(at, 1);
-        thread.terminate();
+        void thread.terminate();
       }
     }, this.idleMs);
     timer.unref();
     this.idle.push({ thread, timer });
+  }
+
+  /** Terminates every thread, idle or busy (a document still open fails), and refuses new documents. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.idle.splice(0);
+    idle.forEach(({ timer }) => clearTimeout(timer));
+    const threads = [...this.busy, ...idle.map(({ thread }) => thread)];
+    this.busy.clear();
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   private take(): PdfThread | undefined {
@@ -277,12 +306,4 @@ export class PdfWorkerPool {
     }
     return undefined;
   }
-}
-
-/** The process's PDF worker threads. */
-export const pdfWorkers = new PdfWorkerPool();
-
-/** Opens a PDF in a worker thread of the process's pool. */
-export function openPdf(bytes: Uint8Array, options: PdfSessionOptions = {}): Promise<PdfSession> {
-  return pdfWorkers.open(bytes, options);
 }

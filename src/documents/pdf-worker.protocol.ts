@@ -2,11 +2,19 @@ import type { PageSize, PdfTextPage, RenderOptions } from './pdf-reader.js';
 import type { StreamLimits } from './pdf-streams.js';
 import type { TextLayerThresholds } from './text-layer.js';
 
-/** What the main thread asks a PDF worker thread (one document open at a time). */
+/** What the main thread asks a PDF worker thread (one document open at a time); unset options are the defaults. */
 export type PdfRequest =
-  | { id: number; op: 'open'; bytes: Uint8Array; maxImagePixels: number; streams: StreamLimits }
+  | {
+      id: number;
+      op: 'open';
+      bytes: Uint8Array;
+      maxImagePixels?: number;
+      streams?: StreamLimits;
+      /** False when these bytes already passed the decompression check (see `PdfSessionOptions.streamsChecked`). */
+      checkStreams: boolean;
+    }
   | { id: number; op: 'pages' }
-  | { id: number; op: 'text'; page: number; thresholds: TextLayerThresholds }
+  | { id: number; op: 'text'; page: number; thresholds?: TextLayerThresholds }
   | { id: number; op: 'render'; page: number; options: RenderOptions }
   | { id: number; op: 'close' };
 
@@ -24,10 +32,13 @@ export type PdfResult =
   | { rendered: RenderedPageMessage }
   | { closed: true };
 
+/** An error raised in the worker thread, as much of it as crosses the thread boundary (a DocumentError whole). */
 export interface PdfFailure {
   name: string;
   code?: string;
   message: string;
+  details?: unknown;
+  retryable?: boolean;
 }
 
 export type PdfResponse = { id: number; ok: true; result: PdfResult } | { id: number; ok: false; error: PdfFailure };

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { PdfDocument } from './pdf-reader.js';
-import type { PdfRequest, PdfResponse, PdfResult } from './pdf-worker.protocol.js';
+import type { PdfFailure, PdfRequest, PdfResponse, PdfResult } from './pdf-worker.protocol.js';
 import { checkCompressedStreams } from './pdf-streams.js';
 
 let doc: PdfDocument | undefined;
@@ -15,7 +15,9 @@ async function handle(request: PdfRequest): Promise<{ result: PdfResult; transfe
     case 'open': {
       await doc?.close();
       doc = undefined;
-      checkCompressedStreams(request.bytes, request.streams);
+      if (request.checkStreams) {
+        await checkCompressedStreams(request.bytes, request.streams);
+      }
       doc = await PdfDocument.open(request.bytes, { maxImagePixels: request.maxImagePixels });
       return { result: { pageCount: doc.pageCount }, transfer: [] };
     }
@@ -45,6 +47,17 @@ function opened(): PdfDocument {
   return doc;
 }
 
+function failureOf(error: unknown): PdfFailure {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; details?: unknown; retryable?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : undefined,
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    details: e?.details,
+    retryable: typeof e?.retryable === 'boolean' ? e.retryable : undefined,
+  };
+}
+
 const port = parentPort;
 if (!port) {
   throw new Error('pdf.worker.js runs as a worker thread only');
@@ -53,16 +66,17 @@ port.on('message', (request: PdfRequest) => {
   void handle(request).then(
     ({ result, transfer }) => port.postMessage({ id: request.id, ok: true, result } satisfies PdfResponse, transfer),
     (error: unknown) => {
-      const e = error as { name?: unknown; code?: unknown; message?: unknown };
-      port.postMessage({
-        id: request.id,
-        ok: false,
-        error: {
-          name: typeof e?.name === 'string' ? e.name : 'Error',
-          code: typeof e?.code === 'string' ? e.code : undefined,
-          message: typeof e?.message === 'string' ? e.message : String(error),
-        },
-      } satisfies PdfResponse);
+      const failure = failureOf(error);
+      try {
+        port.postMessage({ id: request.id, ok: false, error: failure } satisfies PdfResponse);
+      } catch {
+        // Details that cannot be cloned are dropped rather than leaving the request unanswered until its deadline.
+        port.postMessage({
+          id: request.id,
+          ok: false,
+          error: { ...failure, details: undefined },
+        } satisfies PdfResponse);
+      }
     },
   );
 });

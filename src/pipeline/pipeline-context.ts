@@ -14,7 +14,14 @@ export interface PipelineContext {
   readonly signal: AbortSignal;
   readonly timings: Record<string, number>;
   useCase?: { definition: UseCaseDefinition; version: number };
-  document?: { bytes: Buffer; mediaType: SupportedMediaType; pages: number; sha256: string };
+  document?: {
+    bytes: Buffer;
+    mediaType: SupportedMediaType;
+    pages: number;
+    sha256: string;
+    /** These bytes' compressed streams passed the decompression check in the setup step. */
+    streamsChecked: boolean;
+  };
   pages?: OcrPage[];
   /** The page texts as they may leave the machine (redacted when a remote provider is used). */
   promptTexts?: string[];

@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
+import { DocumentsModule } from '../documents/documents.module.js';
 import { UseCasesModule } from '../use-cases/use-cases.module.js';
 import { PipelineRunner, StepTimingSink } from './pipeline-runner.js';
 import { PIPELINE_STEPS } from './pipeline-step.js';
@@ -21,7 +22,7 @@ const STEPS = [SetupStep, OcrStep, RedactStep, GenAiStep, ReliabilityStep, Respo
 
 /** The extraction pipeline; exports `PipelineRunner`, the JobHandler the worker runs. */
 @Module({
-  imports: [ClientsModule, UseCasesModule],
+  imports: [ClientsModule, DocumentsModule, UseCasesModule],
   providers: [
     PipelineRepository,
     ...STEPS,

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { buildHostileDocuments } from '../../scripts/generate-hostile-documents.js';
+import { buildHostileDocuments, zlibOfZeros } from '../../scripts/generate-hostile-documents.js';
+import { pdfStream, rawPdf } from '../../scripts/lib/raw-pdf.js';
 import { DocumentError, DocumentErrorCode } from '../../src/documents/document-error.js';
 import { PdfWorkerPool } from '../../src/documents/pdf-worker-pool.js';
 
@@ -33,8 +34,8 @@ async function worstTimerDelay(work: Promise<unknown>): Promise<number> {
 
 // The compiled worker (dist/src/documents/pdf.worker.js) runs here: `npm run build` precedes the tests.
 describe(PdfWorkerPool.name, () => {
-  const sut = new PdfWorkerPool(1, 60_000);
-  afterAll(() => sut.closeIdle());
+  const sut = new PdfWorkerPool({ timeoutMs: 60_000, maxIdle: 1, idleMs: 60_000 });
+  afterAll(() => sut.close());
 
   it('reads, measures and renders a PDF in a worker thread, and reuses the thread for the next one', async () => {
     const pdf = await sut.open(INVOICE);
@@ -52,21 +53,63 @@ describe(PdfWorkerPool.name, () => {
     await scanned.close();
   });
 
-  it('maps document errors from the worker to DocumentError codes, keeping the thread', async () => {
+  it('maps document errors from the worker to DocumentErrors whole (details, retryable), keeping the thread', async () => {
     await expect(sut.open(await hostile('encrypted.pdf'))).rejects.toMatchObject({
       code: DocumentErrorCode.Encrypted,
     });
-    await expect(sut.open(await hostile('bomb-flate.pdf'))).rejects.toMatchObject({
+    const bomb = await sut.open(await hostile('bomb-flate.pdf')).catch((e: unknown) => e);
+    expect(bomb).toBeInstanceOf(DocumentError);
+    expect(bomb).toMatchObject({
       code: DocumentErrorCode.TooComplex,
       message: 'A compressed stream in the PDF expands to more than 128 MiB',
+      details: { limit_bytes: 128 * 1024 * 1024 },
+      retryable: false,
     });
     const pdf = await sut.open(INVOICE);
     expect(pdf.pageCount).toBe(1);
     await pdf.close();
   });
 
+  it('refuses streams that inflate past the limits with a wrong checksum (which pdfjs does not check)', async () => {
+    // 17 streams of 127 MiB each: every one under the per-stream limit, 2159 MiB together.
+    const zlib = zlibOfZeros(127 * 1024 * 1024);
+    zlib.writeUInt32BE(0xdeadbeef, zlib.length - 4);
+    const streams = Array.from({ length: 17 }, () => pdfStream('/Filter /FlateDecode', zlib));
+    const contents = streams.map((_, i) => `${i + 4} 0 R`).join(' ');
+    const bomb = rawPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [${contents}] >>`,
+      ...streams,
+    ]);
+    await expect(sut.open(bomb)).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'The compressed streams of the PDF expand to more than 2048 MiB together',
+    });
+  });
+
+  it('skips the decompression check for bytes that already passed it, and only for those', async () => {
+    const bomb = await hostile('bomb-flate.pdf');
+    await expect(sut.open(bomb, { streamsChecked: false })).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+    });
+    // Opening does not decode the page's content stream: only the check would have refused these bytes.
+    const unchecked = await sut.open(bomb, { streamsChecked: true });
+    expect(unchecked.pageCount).toBe(1);
+    await unchecked.close();
+  });
+
   it('terminates a thread stuck past the deadline (DOCUMENT_TOO_COMPLEX), never blocking the event loop', async () => {
-    const pdf = await sut.open(await hostile('xobject-fan-out.pdf'), { timeoutMs: 2_000 });
+    const pool = new PdfWorkerPool({ timeoutMs: 2_000 });
+    try {
+      await expectDeadline(pool);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  async function expectDeadline(pool: PdfWorkerPool): Promise<void> {
+    const pdf = await pool.open(await hostile('xobject-fan-out.pdf'));
     const reading = pdf.readTextLayer(1);
     const [error, worstDelay] = await Promise.all([
       reading.then(
@@ -83,8 +126,25 @@ describe(PdfWorkerPool.name, () => {
     await pdf.close();
 
     // The pool starts a fresh thread for the next document.
-    const next = await sut.open(INVOICE);
+    expect(pool.threads).toEqual({ busy: 0, idle: 0 });
+    const next = await pool.open(INVOICE);
     expect((await next.readTextLayer(1)).text).toContain('Rechnungsnummer');
     await next.close();
+  }
+
+  describe('close', () => {
+    it('terminates idle and busy threads, and refuses documents from then on', async () => {
+      const pool = new PdfWorkerPool({ timeoutMs: 60_000 });
+      const scanned = await pool.open(SCANNED);
+      await (await pool.open(INVOICE)).close();
+      expect(pool.threads).toEqual({ busy: 1, idle: 1 });
+
+      await pool.close();
+
+      expect(pool.threads).toEqual({ busy: 0, idle: 0 });
+      await expect(scanned.pageSizes()).rejects.toThrow('the PDF worker has stopped');
+      await scanned.close();
+      await expect(pool.open(INVOICE)).rejects.toThrow('the PDF worker pool is closed');
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OcrClient } from '../../clients/ocr/ocr.client.js';
 import { AppConfig } from '../../config/app-config.js';
-import { readDocument } from '../../documents/document-reader.js';
+import { DocumentReader } from '../../documents/document-reader.js';
 import { need, type PipelineContext } from '../pipeline-context.js';
 import type { PipelineStep } from '../pipeline-step.js';
 
@@ -17,6 +17,7 @@ export class OcrStep implements PipelineStep {
   constructor(
     private readonly config: AppConfig,
     private readonly ocr: OcrClient,
+    private readonly reader: DocumentReader,
   ) {}
 
   async run(ctx: PipelineContext): Promise<void> {
@@ -25,11 +26,12 @@ export class OcrStep implements PipelineStep {
     const installed = this.config.pipeline.ocrLanguages;
     // In the installed order: each distinct language list gets its own pool of OCR workers (~200 MB each).
     const wanted = installed.filter((l) => useCase.languages.includes(l));
-    ctx.pages = await readDocument(document.bytes, document.mediaType, {
+    ctx.pages = await this.reader.read(document.bytes, document.mediaType, {
       ocr: this.ocr,
       languages: wanted.length > 0 ? wanted : [...installed],
       dpi: this.config.pipeline.ocrDpi,
-      pdfTimeoutMs: this.config.pipeline.pdfTimeoutMs,
+      // The setup step inspected these bytes in this run: their decompression check is not repeated.
+      streamsChecked: document.streamsChecked,
     });
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { inspectDocument } from '../../documents/document-inspector.js';
+import { DocumentInspector } from '../../documents/document-inspector.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../documents/pdf-reader.js';
 import { sniffMediaType } from '../../documents/sniff.js';
 import { JobFailedError } from '../../jobs/job-handler.js';
@@ -26,6 +26,7 @@ export class SetupStep implements PipelineStep {
     private readonly repository: PipelineRepository,
     private readonly urls: UrlPolicy,
     private readonly useCases: UseCaseCatalog,
+    private readonly inspector: DocumentInspector,
   ) {}
 
   async run(ctx: PipelineContext): Promise<void> {
@@ -62,14 +63,19 @@ export class SetupStep implements PipelineStep {
     } else {
       throw new JobFailedError('DOCUMENT_MISSING', 'the job has neither document bytes nor a URL', false);
     }
-    const info = await inspectDocument(bytes, {
+    const info = await this.inspector.inspect(bytes, {
       maxPages: this.config.pipeline.maxPages,
       // Largest image accepted before decoding (from headers; inside PDFs, pdfjs skips larger ones): ~ A3 at 600 dpi.
       maxPixels: DEFAULT_MAX_IMAGE_PIXELS,
-      pdfTimeoutMs: this.config.pipeline.pdfTimeoutMs,
     });
     await this.repository.recordSetup(job.id, sha256, info.pages, useCase.version);
     ctx.useCase = { definition: useCase.definition, version: useCase.version };
-    ctx.document = { bytes, mediaType: info.mediaType, pages: info.pages, sha256 };
+    ctx.document = {
+      bytes,
+      mediaType: info.mediaType,
+      pages: info.pages,
+      sha256,
+      streamsChecked: info.streamsChecked,
+    };
   }
 }
