@@ -30,6 +30,7 @@ import {
 } from './lib/report.js';
 import { freePort } from '../scripts/lib/free-port.js';
 import { type ServerProcess, startServer } from './lib/server-process.js';
+import { taggedPdf, taggedPng } from '../scripts/lib/tiny-documents.js';
 import { formatMs, formatRate, formatRatio } from './lib/stats.js';
 
 const DURATION_S = envInt('BENCH_HTTP_DURATION_S', 10);
@@ -47,22 +48,13 @@ const FASTIFY = 'bare Fastify';
 const API_KEY = randomBytes(24).toString('hex');
 const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
 
-const TINY_PDF = '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n';
-/** A 1x1 PNG; bytes after IEND are ignored by readers and make each document unique. */
-const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-
 let sequence = 0;
 
 /** A submit body with a new request_id and a new document: a PDF and a PNG in turn. */
 function newSubmit(prefix: string): string {
   const n = sequence++;
   const pdf = n % 2 === 0;
-  const bytes = pdf
-    ? Buffer.from(`${TINY_PDF}% ${prefix}-${n}\n`)
-    : Buffer.concat([TINY_PNG, Buffer.from(`${prefix}-${n}`)]);
+  const bytes = pdf ? taggedPdf(`${prefix}-${n}`) : taggedPng(`${prefix}-${n}`);
   return JSON.stringify({
     request_id: `${prefix}-${n}`,
     use_case: 'invoice',

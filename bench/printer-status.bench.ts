@@ -19,7 +19,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SnmpPrinterProbe } from '../src/printers/snmp-printer-probe.js';
 import { loadTest, type LoadResult } from './lib/load.js';
 import { BenchPostgres } from './lib/postgres.js';
@@ -34,6 +33,7 @@ import {
   table,
 } from './lib/report.js';
 import { freePort, freeUdpPort } from '../scripts/lib/free-port.js';
+import { pollUntil } from '../scripts/lib/wait.js';
 import { type ServerProcess, startServer } from './lib/server-process.js';
 import { SilentUdpPeer, startPrinterAgent } from './lib/snmp-agents.js';
 import { formatMs, formatRate, formatRatio, summarize } from './lib/stats.js';
@@ -178,17 +178,18 @@ export async function run(): Promise<BenchReport> {
       return p.id;
     };
     // Wait until every printer has been probed once (the live one online, the others with an error).
-    const deadline = Date.now() + 30_000;
     const status = (kind: Kind) => getJson<StatusView>(`${base}/printers/${idOf(kind)}/status`, admin);
-    for (;;) {
-      const s = await Promise.all(KINDS.map(status));
-      if (s[0].online && s[1].last_error && s[2].last_error) {
-        break;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`printers were not probed within 30 s: ${JSON.stringify(s)}\n${server.tail()}`);
-      }
-      await sleep(200);
+    let last: StatusView[] = [];
+    const probed = await pollUntil(
+      async () => {
+        last = await Promise.all(KINDS.map(status));
+        return last[0].online && last[1].last_error && last[2].last_error;
+      },
+      30_000,
+      200,
+    );
+    if (!probed) {
+      throw new Error(`printers were not probed within 30 s: ${JSON.stringify(last)}\n${server.tail()}`);
     }
     progress(`ix up at ${base}; every printer probed once`);
 

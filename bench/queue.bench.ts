@@ -38,6 +38,7 @@ import {
   type SummaryRow,
 } from './lib/report.js';
 import { formatMs, formatRate, formatRatio, median, percentile, seededRandom } from './lib/stats.js';
+import { pollUntil } from '../scripts/lib/wait.js';
 
 const IX = 'ix';
 const RAW = 'raw SKIP LOCKED';
@@ -217,9 +218,7 @@ async function measureDrain(c: Contender, concurrency: number, n: number, server
   const pgCpu0 = server.cpuMs();
   const worker: RunningWorker = await c.startWorker(concurrency, onJob);
   const windowOver = async (): Promise<boolean> => {
-    while (first === 0 && performance.now() - t0 < STALL_MS) {
-      await sleep(5);
-    }
+    await pollUntil(() => first !== 0, t0 + STALL_MS - performance.now(), 5);
     const left = first === 0 ? 0 : first + DRAIN_WINDOW_MS - performance.now();
     await sleep(Math.max(0, left));
     return true;
@@ -228,10 +227,7 @@ async function measureDrain(c: Contender, concurrency: number, n: number, server
   let ran = handled - duplicates - strays;
   let tEnd = performance.now();
   if (!timedOut) {
-    const deadline = performance.now() + STALL_MS;
-    while ((await c.remaining()) > 0 && performance.now() < deadline) {
-      await sleep(1);
-    }
+    await pollUntil(async () => (await c.remaining()) === 0, STALL_MS, 1);
     tEnd = performance.now();
   }
   await worker.stop();
@@ -332,6 +328,24 @@ interface Results {
   pickup: Map<string, number[][]>;
 }
 
+/** What the report and the summary read from the results: medians over the repetitions, pooled pickup samples. */
+function readings(results: Results) {
+  /** One figure of a contender's drains at concurrency `c`, median over the repetitions. */
+  const drain = (name: string, c: number, f: (d: DrainResult) => number) =>
+    median((results.drain.get(name)?.get(c) ?? []).map(f));
+  return {
+    /** Enqueue one at a time, jobs/s of a path. */
+    enq: (label: string) => median(results.enqueue.get(label)?.rates ?? []),
+    /** Enqueue by concurrent callers, jobs/s of a path. */
+    enqC: (label: string) => median(results.enqueueConcurrent.get(label)?.rates ?? []),
+    drain,
+    /** Drain rate, jobs/s. */
+    drainRate: (name: string, c: number) => drain(name, c, (d) => d.rate),
+    /** Every pickup latency of a contender (ms), all repetitions pooled. */
+    pick: (name: string) => (results.pickup.get(name) ?? []).flat(),
+  };
+}
+
 /** Median and p90 of fdatasync on an 8 KiB block, in the temp dir where the cluster's WAL lives. */
 function probeFsync(): string {
   const path = join(tmpdir(), `ix-bench-fsync-${process.pid}`);
@@ -375,9 +389,9 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
   const lines: string[] = [];
   const names = contenders.map((c) => c.name);
   const peers = names.filter((n) => !isIx(n) && n !== RAW);
+  const { enq, enqC, drain, drainRate, pick } = readings(results);
 
   // Enqueue
-  const enq = (label: string) => median(results.enqueue.get(label)?.rates ?? []);
   const rawInsert = enq('raw single INSERT');
   lines.push(`**Enqueue, one job at a time (sequential awaits), median of ${REPS}**`, '');
   lines.push('| path | jobs/s | ms / job | vs raw single INSERT |', '|---|---:|---:|---:|');
@@ -386,7 +400,6 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
     lines.push(`| ${label} | ${formatRate(r)} | ${formatMs(1000 / r)} | ${formatRatio(r / rawInsert)} |`);
   }
   lines.push('');
-  const enqC = (label: string) => median(results.enqueueConcurrent.get(label)?.rates ?? []);
   const rawInsertC = enqC('raw single INSERT');
   lines.push(
     `**Enqueue, ${ENQUEUE_CALLERS} callers at once for ${ENQUEUE_CONCURRENT_MS / 1000} s per path, median of ${REPS}**`,
@@ -405,7 +418,6 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
       `(first handler start → last completion in the database, or the ${DRAIN_WINDOW_MS / 1000} s window), median of ${REPS}**`,
     '',
   );
-  const drainRate = (name: string, c: number) => median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rate));
   lines.push(
     `| contender | ${CONCURRENCY.map((c) => `C=${c}`).join(' | ')} | duplicates / lost (all drains) |`,
     `|---|${CONCURRENCY.map(() => '---:').join('|')}|---:|`,
@@ -437,18 +449,15 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
     `Including each library's worker start-up (start call → last completion), jobs/s: ` +
       names
         .map(
-          (name) =>
-            `${name} ${CONCURRENCY.map((c) => formatRate(median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rateFromStart)))).join(' / ')}`,
+          (name) => `${name} ${CONCURRENCY.map((c) => formatRate(drain(name, c, (d) => d.rateFromStart))).join(' / ')}`,
         )
         .join('; ') +
       '.',
     '',
   );
 
-  const cost = (name: string, c: number, f: (d: DrainResult) => number) =>
-    median((results.drain.get(name)?.get(c) ?? []).map(f));
   const per = (name: string, f: (d: DrainResult) => number) =>
-    CONCURRENCY.map((c) => String(Math.round(cost(name, c, f)))).join(' / ');
+    CONCURRENCY.map((c) => String(Math.round(drain(name, c, f)))).join(' / ');
   lines.push(
     `**Cost per job during the drains (worker start → stop), C = ${CONCURRENCY.join(' / ')}, median of ${REPS}**`,
     '',
@@ -467,7 +476,6 @@ function buildReport(results: Results, contenders: Contender[], header: string[]
     '',
   );
   lines.push('| contender | p50 | p95 | p99 | max | p50 per repetition |', '|---|---:|---:|---:|---:|---|');
-  const pick = (name: string) => (results.pickup.get(name) ?? []).flat();
   for (const name of names) {
     const all = pick(name);
     const perRep = (results.pickup.get(name) ?? []).map((s) => formatMs(percentile(s, 50))).join(', ');
@@ -526,7 +534,7 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
     return rows;
   }
   const refs = [PGBOSS, GRAPHILE, RAW].filter((n) => names.includes(n));
-  const enq = (label: string) => median(results.enqueue.get(label)?.rates ?? []);
+  const { enq, enqC, drainRate, pick } = readings(results);
   const enqueueLabel: Record<string, string> = {
     [PGBOSS]: 'pg-boss send()',
     [GRAPHILE]: 'graphile-worker addJob()',
@@ -544,7 +552,6 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
       note: ref === RAW ? 'ix: idempotent insert + NOTIFY' : undefined,
     });
   }
-  const enqC = (label: string) => median(results.enqueueConcurrent.get(label)?.rates ?? []);
   const ixEnqueueC = enqC(IX_ENQUEUE_LABEL);
   for (const ref of refs) {
     rows.push({
@@ -556,7 +563,6 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
       better: 'higher',
     });
   }
-  const drainRate = (name: string, c: number) => median((results.drain.get(name)?.get(c) ?? []).map((d) => d.rate));
   const defaultIx = names.find((n) => isIx(n) && n !== IX);
   for (const c of CONCURRENCY) {
     for (const ref of refs) {
@@ -574,7 +580,6 @@ function summaryRows(results: Results, names: string[]): SummaryRow[] {
       });
     }
   }
-  const pick = (name: string) => (results.pickup.get(name) ?? []).flat();
   const ixPick = pick(IX);
   for (const ref of refs) {
     const p = pick(ref);

@@ -2,10 +2,10 @@
  * HTTP servers under test run as child processes, so the load generator (in the bench process) never shares an
  * event loop with them. Their stdout/stderr go to a log file (ix logs JSON lines on stdout, as in production).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hasExited, type NodeProcess, spawnScript, waitForAnswer } from '../../scripts/lib/node-process.js';
 
 export interface ServerProcess {
   readonly name: string;
@@ -32,21 +32,15 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
-  if (!existsSync(options.script)) {
-    throw new Error(`${options.script} is missing: run \`npm run build\` first`);
-  }
   const logFile = join(options.logDir, `${options.name.replace(/[^\w.-]+/g, '_')}.log`);
   const fd = openSync(logFile, 'w');
-  let child: ChildProcess;
+  let node: NodeProcess;
   try {
-    child = spawn(process.execPath, [options.script], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
-      stdio: ['ignore', fd, fd],
-    });
+    node = spawnScript(options.script, { HOME: process.env.HOME ?? '/tmp', ...options.env }, ['ignore', fd, fd]);
   } finally {
     closeSync(fd); // the child holds its own copy
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, exited } = node;
   const url = `http://127.0.0.1:${options.port}`;
   const tail = (lines = 30) => {
     try {
@@ -56,7 +50,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     }
   };
   const stop = async (graceMs = 15_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (hasExited(child)) {
       return;
     }
     child.kill('SIGTERM');
@@ -66,7 +60,20 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
       await exited;
     }
   };
-  const server: ServerProcess = {
+  try {
+    const ready = await waitForAnswer(`${url}${options.readyPath}`, node, {
+      name: options.name,
+      output: () => tail(),
+      timeoutMs: options.timeoutMs ?? 90_000,
+      accept: (res) => res.ok,
+      requestTimeoutMs: 2_000,
+    });
+    await ready.arrayBuffer();
+  } catch (err) {
+    await stop(2_000);
+    throw err;
+  }
+  return {
     name: options.name,
     url,
     logFile,
@@ -74,22 +81,4 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     tail,
     stop,
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${options.name} exited during start-up (code ${child.exitCode}):\n${tail()}`);
-    }
-    try {
-      const res = await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.ok) {
-        return server;
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  await stop(2_000);
-  throw new Error(`${options.name} did not answer ${options.readyPath} in time:\n${tail()}`);
 }

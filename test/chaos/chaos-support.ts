@@ -98,12 +98,32 @@ export function handlerCompletions(app: RunningApp): string[] {
 
 export interface Submitted {
   requestId: string;
+  /** The HTTP status; 0 when no usable answer came (`error` says why). */
   status: number;
   id: string | undefined;
+  /** With status 0: the error's code and message (and the HTTP status, if an answer came with a body not JSON). */
+  error?: string;
 }
 
-/** POST /jobs (JSON, the sample invoice base64-encoded). A connection failure is status 0, not a throw. */
+/** `CODE: message (cause)`; fetch puts the socket's code and message in the error's `cause`. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) {
+    return String(err);
+  }
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const codeOf = (e: Error | undefined) => {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    return typeof code === 'string' ? code : undefined;
+  };
+  return `${codeOf(err) ?? codeOf(cause) ?? err.name}: ${err.message}${cause ? ` (${cause.message})` : ''}`;
+}
+
+/**
+ * POST /jobs (JSON, the sample invoice base64-encoded). No usable answer (a connection failure, a timeout, a body that
+ * is not JSON) is status 0 with `error` saying what happened, not a throw.
+ */
 export async function submitJob(base: string, requestId: string): Promise<Submitted> {
+  let answered: number | undefined;
   try {
     const res = await fetch(`${base}/jobs`, {
       method: 'POST',
@@ -115,10 +135,12 @@ export async function submitJob(base: string, requestId: string): Promise<Submit
       }),
       signal: AbortSignal.timeout(15_000),
     });
+    answered = res.status;
     const body = (await res.json()) as { id?: string };
     return { requestId, status: res.status, id: body.id };
-  } catch {
-    return { requestId, status: 0, id: undefined };
+  } catch (err) {
+    const error = answered === undefined ? describeError(err) : `HTTP ${answered}, body: ${describeError(err)}`;
+    return { requestId, status: 0, id: undefined, error };
   }
 }
 

@@ -427,7 +427,8 @@ describe('POST /jobs and GET /jobs under fuzzing', () => {
 
   /**
    * One request on a fresh loopback connection (Fastify's injector cannot load under jest's ESM mode; a fresh
-   * connection per request keeps one answer's `Connection: close` from failing the next request).
+   * connection per request keeps one answer's `Connection: close` from failing the next request). Rejects when the
+   * connection ends without an HTTP answer (the server crashed or dropped it): the property fails with that input.
    */
   function send(
     method: 'GET' | 'POST',
@@ -436,7 +437,10 @@ describe('POST /jobs and GET /jobs under fuzzing', () => {
     payload?: Buffer | string,
   ): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
+      let answered = false;
+      let socketError: NodeJS.ErrnoException | undefined;
       const req = httpRequest(`${base}${path}`, { method, headers, agent: false }, (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -455,8 +459,16 @@ describe('POST /jobs and GET /jobs under fuzzing', () => {
       });
       // The server may answer (413) and close before the whole body is written: the answer is what counts.
       req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') {
+        if (error.code === 'EPIPE' || error.code === 'ECONNRESET') {
+          socketError = error;
+        } else {
           reject(error);
+        }
+      });
+      req.on('close', () => {
+        if (!answered) {
+          const why = socketError ? `${socketError.code}: ${socketError.message}` : 'closed';
+          reject(new Error(`no HTTP answer to ${method} ${path.slice(0, 200)}: the connection ended (${why})`));
         }
       });
       req.end(payload);

@@ -1,14 +1,10 @@
-/** Minimal but real documents, recognised by their magic bytes. */
-export const TINY_PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+import { taggedPdf } from '../../scripts/lib/tiny-documents.js';
 
-/** A 1x1 PNG. */
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+export { TINY_PDF, TINY_PNG } from '../../scripts/lib/tiny-documents.js';
 
+/** A tiny PDF of its own for each `n`. */
 export function pdfVariant(n: number): Buffer {
-  return Buffer.concat([TINY_PDF, Buffer.from(`% variant ${n}\n`)]);
+  return taggedPdf(`variant ${n}`);
 }
 
 /** A `POST /jobs` JSON body for an invoice with these bytes; `extra` adds or overrides fields. */
