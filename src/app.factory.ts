@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { takesDocuments } from './common/document-route.js';
 import { codeForStatus, toErrorResponse } from './common/errors/http-error.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './logging/logging.module.js';
@@ -72,22 +73,22 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
-/** The JSON body of `POST /jobs` carries the document base64-encoded (4/3 of its size) plus the other fields. */
-export function submitBodyLimit(config: AppConfig): number {
+/** A document route's JSON body carries the document base64-encoded (4/3 of its size) plus the other fields. */
+export function documentBodyLimit(config: Pick<AppConfig, 'api'>): number {
   return Math.ceil((config.api.maxUploadBytes * 4) / 3) + 64 * 1024;
 }
 
 /**
- * Builds the application exactly as production runs it (pipes, filters, guards, security headers, logger, OpenAPI);
- * tests use this too and only swap external clients through config. `config.database.url` must be resolved already.
+ * The Fastify adapter with ix's HTTP policy: trusted proxies, request ids, error shapes for requests that never reach
+ * Nest, and body limits (small everywhere, `documentBodyLimit` on routes that take documents).
  */
-export async function createApp(config: AppConfig, rootLogger: Logger): Promise<NestFastifyApplication> {
+export function createHttpAdapter(config: Pick<AppConfig, 'http' | 'api'>): FastifyAdapter {
   const adapter = new FastifyAdapter({
     // Who may set X-Forwarded-For decides the client IP (logs, open-mode rate limits): not every caller.
     trustProxy: trustProxyOption(config.http.trustProxy),
     return503OnClosing: true,
     genReqId: requestIdFor,
-    // Every JSON body is small but the document submit's (see the onRoute hook below).
+    // Every JSON body is small but a document route's (@TakesDocuments; see the onRoute hook below).
     bodyLimit: config.http.maxBodyBytes,
     // Unroutable URLs (broken percent-encoding, over-long parameters) fail before any hook or filter runs.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -103,13 +104,22 @@ export async function createApp(config: AppConfig, rootLogger: Logger): Promise<
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // Routes are declared when Nest initialises, after this hook: only POST /jobs takes a document in its JSON body.
+  // Nest declares its routes at init, after this hook. Multipart uploads have their own limit (see createApp).
+  const documentLimit = documentBodyLimit(config);
   fastify.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.url === '/jobs' && methods.includes('POST')) {
-      route.bodyLimit = submitBodyLimit(config);
+    if (takesDocuments(route.config)) {
+      route.bodyLimit = documentLimit;
     }
   });
+  return adapter;
+}
+
+/**
+ * Builds the application exactly as production runs it (pipes, filters, guards, security headers, logger, OpenAPI);
+ * tests use this too and only swap external clients through config. `config.database.url` must be resolved already.
+ */
+export async function createApp(config: AppConfig, rootLogger: Logger): Promise<NestFastifyApplication> {
+  const adapter = createHttpAdapter(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, rootLogger), adapter, {
     logger: new PinoNestLogger(rootLogger),
     abortOnError: false,

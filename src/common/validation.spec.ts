@@ -33,6 +33,15 @@ describe(inputProblem.name, () => {
     expect(inputProblem({ a: ['x', 'y\u0000'] })).toEqual({ kind: 'nul', field: 'a.1' });
     expect(inputProblem({ a: 'fine', b: 1, c: null })).toBeUndefined();
   });
+
+  it('finds a NUL character in a property name, naming the object that holds it', () => {
+    expect(inputProblem({ data: { fields: { 'a\u0000': 'x' } } })).toEqual({
+      kind: 'nul',
+      field: 'data.fields',
+      inKey: true,
+    });
+    expect(inputProblem({ '\u0000': 1 }, MAX_NESTING, 'query')).toEqual({ kind: 'nul', field: 'query', inKey: true });
+  });
 });
 
 describe('createValidationPipe', () => {
@@ -43,6 +52,23 @@ describe('createValidationPipe', () => {
         'request_id contains a NUL character',
       );
     }
+  });
+
+  it('names a single parameter that holds a NUL character by its name', async () => {
+    const sut = createValidationPipe();
+    await expect(sut.transform('a\u0000b', { type: 'param', data: 'id', metatype: String })).rejects.toThrow(
+      'id contains a NUL character',
+    );
+  });
+
+  it('refuses a NUL character in a property name with a 422, naming where it is', async () => {
+    const sut = createValidationPipe();
+    await expect(
+      sut.transform({ data: { fields: { 'a\u0000': 'x' } } }, { type: 'body', metatype: Object }),
+    ).rejects.toThrow('a property name in data.fields contains a NUL character');
+    await expect(sut.transform({ 'x\u0000': '1' }, { type: 'query', metatype: Object })).rejects.toThrow(
+      'a property name in query contains a NUL character',
+    );
   });
 
   it('refuses input nested deeper than MAX_NESTING with a 422, before class-transformer recurses into it', async () => {

@@ -13,20 +13,22 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; probl
 /** Deeper than any request ix takes; class-transformer recurses per level and would overflow the stack first. */
 export const MAX_NESTING = 32;
 
-export type InputProblem = { kind: 'too-deep' } | { kind: 'nul'; field: string };
+/** `field` is the path of the string holding a NUL or, with `inKey`, of the object one of whose keys does. */
+export type InputProblem = { kind: 'too-deep' } | { kind: 'nul'; field: string; inKey?: true };
 
 /**
  * The first structural problem of request input, found iteratively (the walk itself cannot overflow): nesting deeper
- * than `maxDepth` levels (class-transformer recurses per level and would overflow the stack), or a string holding a
- * NUL character (PostgreSQL text cannot store one: it would fail as a 500 at the database).
+ * than `maxDepth` levels (class-transformer recurses per level and would overflow the stack), or a string or property
+ * name holding a NUL character (PostgreSQL text and jsonb cannot store one: it would fail at the database). Paths
+ * start below `root`, which names the value itself.
  */
-export function inputProblem(value: unknown, maxDepth = MAX_NESTING): InputProblem | undefined {
+export function inputProblem(value: unknown, maxDepth = MAX_NESTING, root = 'value'): InputProblem | undefined {
   const stack: [unknown, number, string][] = [[value, 0, '']];
   while (stack.length > 0) {
     const [item, depth, path] = stack.pop()!;
     if (typeof item === 'string') {
       if (item.includes('\u0000')) {
-        return { kind: 'nul', field: path || 'value' };
+        return { kind: 'nul', field: path || root };
       }
       continue;
     }
@@ -37,6 +39,9 @@ export function inputProblem(value: unknown, maxDepth = MAX_NESTING): InputProbl
       return { kind: 'too-deep' };
     }
     for (const [key, child] of Object.entries(item)) {
+      if (key.includes('\u0000')) {
+        return { kind: 'nul', field: path || root, inKey: true };
+      }
       stack.push([child, depth + 1, path ? `${path}.${key}` : key]);
     }
   }
@@ -45,13 +50,26 @@ export function inputProblem(value: unknown, maxDepth = MAX_NESTING): InputProbl
 
 const CHECKED_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param']);
 
-/** ValidationPipe that refuses absurdly nested input and NUL characters (422) before transforming anything. */
+/**
+ * ValidationPipe that refuses absurdly nested input and NUL characters, in values or property names (422), before
+ * transforming anything. The NUL check is the one that names the field, and it runs before any work: body, query,
+ * path parameters and multipart fields (the submit parser validates those through this pipe). Text that no DTO
+ * carries, such as a multipart file name, only meets PostgreSQL's own refusal, which the error filter maps to 422
+ * too (UNSTORABLE_TEXT_CODES).
+ */
 class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const problem = CHECKED_INPUT.has(metadata.type) ? inputProblem(value) : undefined;
+    // A whole body or query is named by its type, a single parameter (`@Param('id')`) by its name.
+    const root = metadata.data ?? metadata.type;
+    const problem = CHECKED_INPUT.has(metadata.type) ? inputProblem(value, MAX_NESTING, root) : undefined;
     if (problem?.kind === 'too-deep') {
       throw new ValidationFailedError(`the request nests deeper than ${MAX_NESTING} levels`, [
         { field: metadata.type, problems: [`nested more than ${MAX_NESTING} levels`] },
+      ]);
+    }
+    if (problem?.kind === 'nul' && problem.inKey) {
+      throw new ValidationFailedError(`a property name in ${problem.field} contains a NUL character`, [
+        { field: problem.field, problems: ['a property name contains a NUL (\\u0000) character'] },
       ]);
     }
     if (problem?.kind === 'nul') {

@@ -2,7 +2,6 @@ import { Controller, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nest
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -19,6 +18,7 @@ import { ListJobsQueryDto } from './dto/list-jobs.query.js';
 import { SubmitJobDto } from './dto/submit-job.dto.js';
 import { JobsService } from './jobs.service.js';
 import { parseSubmitRequest } from './submit-request.parser.js';
+import { TakesDocuments } from '../common/document-route.js';
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -62,7 +62,7 @@ export class JobsController {
       "Idempotent on (client_id, request_id). With API keys the client is the key's; a `client_id` naming another " +
       'client is a 403 `CLIENT_MISMATCH`.',
   })
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @TakesDocuments()
   @ApiBody({
     schema: {
       oneOf: [

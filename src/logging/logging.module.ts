@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { serializeError } from './root-logger.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -42,13 +43,18 @@ export class LoggingModule {
             customAttributeKeys: { reqId: 'request_id' },
             // Probes are hit every few seconds by Kubernetes; logging each would drown the rest.
             autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readiness' },
+            // By default pino-http wraps these in its own and puts pino's standard error serializer in place of
+            // serializeError (which scrubs query parameters and HTTP exchanges) for everything Nest's Logger writes,
+            // in a request or not; it would also copy every header of each request for `req` to keep three fields.
+            wrapSerializers: false,
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
+              err: serializeError,
+              req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url,
+                url: req.originalUrl ?? req.url,
               }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
             },
           },
         }),

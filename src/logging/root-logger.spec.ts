@@ -1,25 +1,62 @@
 import { describe, expect, it } from '@jest/globals';
 import { memoryLogger } from '../../test/support/memory-logger.js';
-import { createRootLogger, REDACTED, serializeError } from './root-logger.js';
+import { createRootLogger, REDACTED, SENSITIVE_KEYS, serializeError } from './root-logger.js';
 
 const SECRET = 'sk-live-0123456789abcdef';
 const DOCUMENT = Buffer.from('%PDF-1.7 secret invoice').toString('base64');
 
+function logged(object: object): string {
+  const { logger, text } = memoryLogger();
+  logger.info(object, 'probe');
+  return text();
+}
+
 describe(createRootLogger.name, () => {
-  it('redacts credentials, secrets and inline documents up to four levels deep', () => {
-    const { logger, text } = memoryLogger();
-    logger.info({
-      req: { headers: { authorization: `Bearer ${SECRET}`, cookie: SECRET, 'x-api-key': SECRET } },
-      body: { document: { content_base64: DOCUMENT }, callback_secret: SECRET },
-      config: { auth: { apiKey: SECRET, adminKey: SECRET, secrets: { a: SECRET } } },
-      password: SECRET,
-      job_id: 'kept',
-    });
-    const line = text();
+  it.each([
+    ['an Authorization header', { req: { headers: { authorization: `Bearer ${SECRET}` } } }],
+    ['an Authorization header, capitalised', { config: { headers: { Authorization: `Bearer ${SECRET}` } } }],
+    ['an X-Api-Key header', { req: { headers: { 'x-api-key': SECRET } } }],
+    ['a cookie', { req: { headers: { cookie: `session=${SECRET}` } } }],
+    ['API and admin keys in config', { config: { auth: { apiKey: SECRET, adminKey: SECRET, api_key: SECRET } } }],
+    ['an admin key', { admin_key: SECRET }],
+    ['per-client callback secrets', { config: { callbacks: { secrets: { client_a: SECRET } } } }],
+    ['a callback secret in a body', { body: { callback_url: 'http://x', callback_secret: SECRET } }],
+    ['a secret', { signer: { secret: SECRET } }],
+    ['a password', { password: SECRET }],
+    ['the password of a database URL', { config: { database: { url: `postgres://ix:${SECRET}@db:5432/ix` } } }],
+    ['an inline document', { body: { document: { content_base64: DOCUMENT } } }],
+    ['an inline document, camelCase', { input: { document: { contentBase64: DOCUMENT } } }],
+    ['a document as bytes', { document: { content: Buffer.from(DOCUMENT) } }],
+    ['a key in a list', { clients: [{ id: 'a', apiKey: SECRET }] }],
+    ['a key six levels down', { a: { b: { c: { d: { e: { apiKey: SECRET } } } } } }],
+    ['a key nested deeper than is searched', { a: { b: { c: { d: { e: { f: { g: { apiKey: SECRET } } } } } } } }],
+    ['a key in an error logged under another key', { outcome: { error: Object.assign(new Error('x'), { SECRET }) } }],
+  ])('never logs %s', (_kind, object) => {
+    const line = logged(object);
     expect(line).not.toContain(SECRET);
     expect(line).not.toContain(DOCUMENT);
-    expect(line).toContain('"job_id":"kept"');
-    expect(line.split(REDACTED).length - 1).toBe(9);
+    expect(line).toMatch(/\[redacted\]|\[nested\]|\[\d+ bytes\]/);
+  });
+
+  it('redacts every sensitive key, whatever its case, keeping the rest of the line', () => {
+    for (const key of SENSITIVE_KEYS) {
+      for (const name of [key, key.toUpperCase()]) {
+        const line = JSON.parse(logged({ job_id: 'kept', outer: { [name]: SECRET, size: 3 } })) as Record<
+          string,
+          unknown
+        >;
+        expect(line).toMatchObject({ job_id: 'kept', outer: { [name]: REDACTED, size: 3 }, msg: 'probe' });
+      }
+    }
+  });
+
+  it("redacts child loggers' bindings and leaves the logged object untouched", () => {
+    const { logger, text } = memoryLogger();
+    const object = { auth: { apiKey: SECRET }, url: `postgres://ix:${SECRET}@db/ix` };
+    logger.child({ config: object }).info(object, 'probe');
+    expect(text()).not.toContain(SECRET);
+    expect(text()).toContain(`postgres://ix:${REDACTED}@db/ix`);
+    expect(object).toEqual({ auth: { apiKey: SECRET }, url: `postgres://ix:${SECRET}@db/ix` });
   });
 
   it('redacts errors: payload properties at any depth, buffers by size, keeping message and stack', () => {

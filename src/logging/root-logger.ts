@@ -1,11 +1,13 @@
+import { EventEmitter } from 'node:events';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/app-config.js';
 
 export const REDACTED = '[redacted]';
 
 /**
- * Field names whose values never reach a log line, wherever they sit (up to four levels deep in a log object, at any
- * depth in a logged error): credentials, callback signing secrets, and documents sent inline as base64.
+ * Field names whose values never reach a log line, wherever they sit in a logged object or error (matched without
+ * regard to case): credentials, callback signing secrets, and documents sent inline as base64. Passwords in URLs
+ * (`scheme://user:password@host`) are replaced in any string value too.
  */
 export const SENSITIVE_KEYS = [
   'authorization',
@@ -26,23 +28,31 @@ export const SENSITIVE_KEYS = [
 /** Error properties that carry what an error was doing rather than what went wrong: query parameters, HTTP exchanges. */
 const ERROR_PAYLOAD_KEYS = new Set(['parameters', 'config', 'request', 'response', 'headers', 'body', 'data']);
 
-function pathTo(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+const SENSITIVE = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
+/** Levels below the logged object (or error) that are searched; anything deeper is replaced, never logged unseen. */
+const MAX_DEPTH = 6;
+/** The key pino hands to the `err` serializer (serializeError), which scrubs errors itself. */
+const ERROR_KEY = 'err';
+
+/** The password of a URL's userinfo (`postgres://ix:secret@db/ix`): a database URL is the likeliest to be logged. */
+const URL_PASSWORD = /(\/\/[^/?#\s:@]*:)[^/?#\s@]*@/g;
+
+function redactString(value: string): string {
+  return value.includes('://') ? value.replace(URL_PASSWORD, `$1${REDACTED}@`) : value;
 }
 
-/** pino (fast-redact) paths for every sensitive key at depths 1 to 4. */
-export const REDACTED_PATHS: string[] = SENSITIVE_KEYS.flatMap((key) => {
-  const leaf = pathTo(key);
-  const joined = (prefix: string) => (leaf.startsWith('[') ? `${prefix}${leaf}` : `${prefix}.${leaf}`);
-  return [leaf, joined('*'), joined('*.*'), joined('*.*.*')];
-});
-
-const SENSITIVE = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
-const MAX_DEPTH = 6;
+function isErrorLike(value: object): boolean {
+  const e = value as { message?: unknown; stack?: unknown };
+  // By shape: errors from Node's own modules come from another realm under jest.
+  return value instanceof Error || (typeof e.message === 'string' && typeof e.stack === 'string');
+}
 
 function scrub(value: unknown, depth: number): unknown {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
     return `[${value.byteLength} bytes]`;
+  }
+  if (typeof value === 'string') {
+    return redactString(value);
   }
   if (typeof value !== 'object' || value === null) {
     return value;
@@ -74,19 +84,87 @@ export function serializeError(err: unknown): unknown {
 }
 
 /**
+ * `value` with every sensitive property and URL password censored. Copy-on-write: a log object holding nothing
+ * sensitive (nearly all of them) is returned as it is, after one look at each key. Binary values are logged as their
+ * size (they may be a document), errors through serializeError; requests, responses and sockets are left to their
+ * serializers.
+ */
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') {
+    return redactString(value);
+  }
+  if (typeof value !== 'object' || value === null || value instanceof EventEmitter) {
+    return value;
+  }
+  if (ArrayBuffer.isView(value)) {
+    return `[${value.byteLength} bytes]`;
+  }
+  if (isErrorLike(value)) {
+    return serializeError(value);
+  }
+  if (depth >= MAX_DEPTH) {
+    return '[nested]';
+  }
+  if (Array.isArray(value)) {
+    const list = value as unknown[];
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      const redacted = redactValue(item, depth + 1);
+      if (redacted !== item) {
+        copy ??= [...list];
+        copy[i] = redacted;
+      }
+    }
+    return copy ?? list;
+  }
+  return redactProperties(value as Record<string, unknown>, depth);
+}
+
+function redactProperties(value: Record<string, unknown>, depth: number, skip?: string): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (key === skip || item === undefined) {
+      continue;
+    }
+    const redacted = SENSITIVE.has(key.toLowerCase()) ? REDACTED : redactValue(item, depth + 1);
+    if (redacted !== item) {
+      copy ??= { ...value };
+      copy[key] = redacted;
+    }
+  }
+  return copy ?? value;
+}
+
+/**
+ * Every log object and every child logger's bindings pass through here, before pino's serializers: one walk over
+ * the keys instead of pino `redact` wildcard paths (`*.*.authorization`, ...), which cloned and re-walked every value
+ * of every line (the message included) once per path.
+ */
+export function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  return redactProperties(object, 0, ERROR_KEY);
+}
+
+/**
  * The process-wide pino logger: JSON lines (on stdout unless `destination` is given), UTC ISO timestamps, secrets
  * and inline documents redacted.
  */
 export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  return pino(
+  const root = pino(
     {
       level,
       base: { service: 'ix' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACTED_PATHS, censor: REDACTED },
       serializers: { err: serializeError },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: redactLogObject },
     },
     destination,
   );
+  // pino's `formatters.bindings` never sees a child's bindings: redact them here (children inherit this `child`).
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactLogObject(bindings), options);
+  } as Logger['child'];
+  return root;
 }

@@ -67,6 +67,12 @@ describe('toErrorResponse', () => {
         },
       },
     });
+    // jsonb refusing a \u0000 escape: the same mistake, through a free-form JSON field.
+    const jsonbNul = Object.assign(new Error('unsupported Unicode escape sequence'), {
+      code: '22P05',
+      severity: 'ERROR',
+    });
+    expect(toErrorResponse(jsonbNul)).toEqual(toErrorResponse(nul));
     const other = Object.assign(new Error('relation "jobs" does not exist'), { code: '42P01', severity: 'ERROR' });
     expect(toErrorResponse(other).status).toBe(500);
   });
