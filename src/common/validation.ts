@@ -53,8 +53,8 @@ const CHECKED_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param
 /**
  * ValidationPipe that refuses absurdly nested input and NUL characters, in values or property names (422), before
  * transforming anything. The NUL check is the one that names the field, and it runs before any work: body, query,
- * path parameters and multipart fields (the submit parser validates those through this pipe). Text that no DTO
- * carries, such as a multipart file name, only meets PostgreSQL's own refusal, which the error filter maps to 422
+ * path parameters, multipart fields and the multipart file name (the submit parser validates those through this
+ * pipe). Text that reaches PostgreSQL without it meets PostgreSQL's own refusal, which the error filter maps to 422
  * too (UNSTORABLE_TEXT_CODES).
  */
 class BoundedValidationPipe extends ValidationPipe {

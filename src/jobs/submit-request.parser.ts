@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailedError } from '../common/errors/domain-error.js';
 import { createValidationPipe } from '../common/validation.js';
-import { SubmitJobDto, SubmitJobFieldsDto } from './dto/submit-job.dto.js';
+import { DocumentInputDto, SubmitJobDto, SubmitJobFieldsDto } from './dto/submit-job.dto.js';
 import { PayloadTooLargeError } from './jobs.errors.js';
 import type { SubmittedDocument } from './jobs.service.js';
 
@@ -99,8 +99,10 @@ export async function parseSubmitRequest(req: FastifyRequest, maxBytes: number):
           { field: part.fieldname, problems: ['unexpected file'] },
         ]);
       }
+      // The file name obeys the rules of JSON's document.filename (length, no NUL), checked before the bytes are read.
+      const { filename } = await validated(DocumentInputDto, { filename: part.filename || undefined });
       const content = await readFileLimited(part.file, maxBytes);
-      document = { kind: 'bytes', content, filename: part.filename || null };
+      document = { kind: 'bytes', content, filename: filename ?? null };
     } else {
       raw[part.fieldname] = multipartFieldValue(part.fieldname, String(part.value));
     }

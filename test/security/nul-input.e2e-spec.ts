@@ -25,8 +25,8 @@ function multipart(fields: Record<string, string>, disposition: string): Buffer 
 
 /**
  * A NUL character can come in through every input path; PostgreSQL can store it in neither text nor jsonb. Each
- * path answers 422 in the error shape, and no row is written. The validation pipe refuses all of them but the
- * multipart file name, which no DTO carries: PostgreSQL refuses that one and the error filter maps its refusal.
+ * path answers 422 in the error shape, and no row is written: the validation pipe refuses all of them, the multipart
+ * file name included (the submit parser checks it as JSON's document.filename).
  */
 describe('NUL characters in requests', () => {
   let database: TestDatabase;
@@ -100,13 +100,29 @@ describe('NUL characters in requests', () => {
           .post('/jobs')
           .set('content-type', `multipart/form-data; boundary=${BOUNDARY}`)
           .send(multipart(submitFields, `form-data; name="file"; filename*=UTF-8''a%00b.pdf`)),
-      'a value contains characters that cannot be stored (such as NUL)',
+      'filename contains a NUL character',
     ],
   ])('refuses a NUL in %s with 422 and stores nothing', async (_path, send, message) => {
     const before = await rows();
     const res = await send();
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ error: expect.objectContaining({ code: 'VALIDATION_FAILED', message }) });
+    expect(await rows()).toBe(before);
+  });
+
+  it('holds a multipart file name to the length JSON allows (255)', async () => {
+    const before = await rows();
+    const res = await http()
+      .post('/jobs')
+      .set('content-type', `multipart/form-data; boundary=${BOUNDARY}`)
+      .send(
+        multipart(
+          { ...submitFields, request_id: 'long-name' },
+          `form-data; name="file"; filename="${'a'.repeat(256)}.pdf"`,
+        ),
+      );
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toContain('filename must be shorter than or equal to 255 characters');
     expect(await rows()).toBe(before);
   });
 

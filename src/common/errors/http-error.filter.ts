@@ -102,8 +102,8 @@ export function isDatabaseUnavailable(exception: unknown, depth = 0): boolean {
 /**
  * PostgreSQL refusing text for its characters (22021: a NUL byte or invalid UTF-8; 22P05: untranslatable). ix's own
  * SQL holds no such text, so the value came from the request: the client's mistake. A backstop behind the validation
- * pipe's NUL check (common/validation.ts), for text no DTO carries: today the multipart file name, which the submit
- * parser stores as sent. The one INSERT fails as a whole, so nothing is stored.
+ * pipe's NUL check (common/validation.ts), which every request input known today goes through (the multipart file
+ * name too): text a future route stores without a DTO still gets a 422, not a 500.
  */
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
