@@ -1,71 +1,42 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { freePort } from '../../scripts/lib/free-port.js';
+import { ThrowawayPostgres } from '../../scripts/lib/throwaway-postgres.js';
 
 /** One throwaway embedded PostgreSQL (ix's own supervisor) on a free loopback port, in a temp dir. */
 export class BenchPostgres {
-  private constructor(
-    private readonly server: EmbeddedPostgres,
-    private readonly root: string,
-  ) {}
+  private constructor(private readonly postgres: ThrowawayPostgres) {}
 
   static async start(): Promise<BenchPostgres> {
-    const root = mkdtempSync(join(tmpdir(), 'ix-bench-pg-'));
-    const server = new EmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort() });
-    try {
-      await server.start();
-    } catch (err) {
-      rmSync(root, { recursive: true, force: true });
-      throw err;
-    }
-    return new BenchPostgres(server, root);
+    return new BenchPostgres(await ThrowawayPostgres.start({ tempPrefix: 'ix-bench-pg-' }));
   }
 
   urlFor(database: string): string {
-    return this.server.urlFor(database);
+    return this.postgres.urlFor(database);
   }
 
-  async createDatabase(name: string): Promise<string> {
-    const admin = new pg.Client({ connectionString: this.server.url });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE "${name}"`);
-    } finally {
-      await admin.end();
-    }
-    return this.urlFor(name);
+  createDatabase(name: string): Promise<string> {
+    return this.postgres.createDatabase(name);
   }
 
   /** Server version and the settings that shape queue throughput. */
-  async describe(): Promise<Record<string, string>> {
-    const admin = new pg.Client({ connectionString: this.server.url });
-    await admin.connect();
-    try {
+  describe(): Promise<Record<string, string>> {
+    return this.postgres.admin(async (admin) => {
       const { rows } = await admin.query<{ name: string; setting: string }>(
         `SELECT name, current_setting(name) AS setting FROM unnest(ARRAY['server_version', 'fsync',
            'synchronous_commit', 'shared_buffers', 'wal_level', 'max_connections']) AS name`,
       );
       return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-    } finally {
-      await admin.end();
-    }
+    });
   }
 
   /** Current WAL insert position in bytes (cluster-wide). */
-  async walBytes(): Promise<bigint> {
-    const admin = new pg.Client({ connectionString: this.server.url });
-    await admin.connect();
-    try {
+  walBytes(): Promise<bigint> {
+    return this.postgres.admin(async (admin) => {
       const { rows } = await admin.query<{ b: string }>(
         `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b`,
       );
       return BigInt(rows[0].b.split('.')[0]);
-    } finally {
-      await admin.end();
-    }
+    });
   }
 
   /**
@@ -74,7 +45,7 @@ export class BenchPostgres {
    */
   cpuMs(): number | undefined {
     try {
-      const postmaster = Number(readFileSync(join(this.root, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const postmaster = Number(readFileSync(join(this.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       const fields = (pid: number | string): string[] => {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -102,17 +73,10 @@ export class BenchPostgres {
   }
 
   async checkpoint(): Promise<void> {
-    const admin = new pg.Client({ connectionString: this.server.url });
-    await admin.connect();
-    try {
-      await admin.query('CHECKPOINT');
-    } finally {
-      await admin.end();
-    }
+    await this.postgres.admin((admin) => admin.query('CHECKPOINT'));
   }
 
-  async stop(): Promise<void> {
-    await this.server.stop();
-    rmSync(this.root, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.postgres.destroy();
   }
 }

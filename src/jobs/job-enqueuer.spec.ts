@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { newJobFixture } from '../../test/support/job-factory.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobEnqueuer } from './job-enqueuer.js';
 import type { NewJob } from './job.model.js';
@@ -8,19 +9,7 @@ import type { JobsRepository } from './jobs.repository.js';
 
 Logger.overrideLogger(false);
 
-const job = (requestId: string): NewJob => ({
-  id: requestId,
-  clientId: 'acme',
-  requestId,
-  useCase: 'invoice',
-  priority: 0,
-  maxAttempts: 3,
-  documentSha256: null,
-  documentFilename: null,
-  documentUrl: 'http://127.0.0.1/a.pdf',
-  callbackUrl: null,
-  label: null,
-});
+const job = (requestId: string): NewJob => newJobFixture({ id: requestId, requestId });
 
 /** Records, in order, each insert (with whether it notified) and each NOTIFY; inserts finish when released. */
 class RecordingRepository {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { claimedJobFixture } from '../../test/support/job-factory.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobHandler, type JobOutcome } from './job-handler.js';
 import { JobWorker } from './job-worker.js';
@@ -10,20 +11,7 @@ import type { QueueListener } from './queue-listener.js';
 
 Logger.overrideLogger(false);
 
-const job = (id: string): ClaimedJob => ({
-  id,
-  clientId: 'acme',
-  requestId: id,
-  useCase: 'invoice',
-  priority: 0,
-  attempts: 1,
-  maxAttempts: 3,
-  documentSha256: null,
-  documentUrl: 'http://127.0.0.1/a.pdf',
-  documentFilename: null,
-  callbackUrl: null,
-  label: null,
-});
+const job = (id: string): ClaimedJob => claimedJobFixture({ id });
 
 /** A queue held in memory: claims take from `waiting`; every call is recorded. */
 class FakeRepository {

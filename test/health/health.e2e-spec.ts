@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TestPostgresServer } from '../support/postgres-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait.js';
 
 async function readiness(sut: TestApp) {
   return request(sut.app.getHttpServer()).get('/readiness');
@@ -51,16 +51,12 @@ describe('health contract', () => {
       await server.server.start();
     }
     // Back to ready within 30 s (the pool reconnects on demand, the LISTEN connection with backoff).
-    let body: { status?: string } = {};
-    const deadline = Date.now() + 30_000;
-    while (body.status !== 'ready' && Date.now() < deadline) {
-      const res = await readiness(sut);
-      body = res.body as { status?: string };
-      if (body.status !== 'ready') {
-        await sleep(200);
-      }
-    }
-    expect(body.status).toBe('ready');
+    await waitFor(
+      'readiness to be ready again',
+      async () => (await readiness(sut)).body.status === 'ready',
+      30_000,
+      200,
+    );
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /openapi.json', async () => {

@@ -14,6 +14,7 @@ import {
   insertJobs,
   installRandomBytes,
   JOB_STATES,
+  newJobFixture,
   statusCounts,
 } from '../support/job-factory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -168,20 +169,16 @@ describe(JobsRepository.name, () => {
   });
 
   describe('a submit answered without a read-back (submittedJob over what the insert returns)', () => {
-    const job = (requestId: string, overrides: Partial<NewJob> = {}): NewJob => ({
-      id: randomBytes(8).toString('hex'),
-      clientId: 'acme',
-      requestId,
-      useCase: 'invoice',
-      priority: 2,
-      maxAttempts: 4,
-      documentSha256: null,
-      documentFilename: 'a.pdf',
-      documentUrl: null,
-      callbackUrl: null,
-      label: null,
-      ...overrides,
-    });
+    // A priority and attempts other than the columns' defaults: the read-back cannot match them by chance.
+    const job = (requestId: string, overrides: Partial<NewJob> = {}): NewJob =>
+      newJobFixture({
+        clientId: 'acme',
+        requestId,
+        priority: 2,
+        maxAttempts: 4,
+        documentFilename: 'a.pdf',
+        ...overrides,
+      });
     const newDocument = (): NewDocument => {
       const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(32)]);
       const sha256 = createHash('sha256').update(content).digest('hex');
@@ -272,19 +269,15 @@ describe(JobsRepository.name, () => {
   });
 
   describe('insertJobForWorker (hand-off to an idle worker in the same process)', () => {
-    const newJob = (requestId: string, clientId = 'acme'): NewJob => ({
-      id: randomBytes(8).toString('hex'),
-      clientId,
-      requestId,
-      useCase: 'invoice',
-      priority: 3,
-      maxAttempts: 3,
-      documentSha256: FIXTURE_SHA,
-      documentFilename: 'a.pdf',
-      documentUrl: null,
-      callbackUrl: null,
-      label: { template: 'archive' },
-    });
+    const newJob = (requestId: string, clientId = 'acme'): NewJob =>
+      newJobFixture({
+        clientId,
+        requestId,
+        priority: 3,
+        documentSha256: FIXTURE_SHA,
+        documentFilename: 'a.pdf',
+        label: { template: 'archive' },
+      });
     let listener: pg.Client;
     const notifications: string[] = [];
     beforeAll(async () => {

@@ -14,6 +14,7 @@ import {
   insertJobs,
   installRandomBytes,
   JOB_STATES,
+  newJobFixture,
   statusCounts,
 } from '../support/job-factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -76,19 +77,14 @@ describe('queue worker', () => {
       const count = () => (notifications += 1);
       f.db.on('notification', count);
       await f.db.query(`LISTEN ${QUEUE_CHANNEL}`);
-      const jobs = Array.from({ length: 30 }, (_, i) => ({
-        id: `c0ffee${String(i).padStart(10, '0')}`,
-        clientId: 'burst',
-        requestId: `concurrent-${i}`,
-        useCase: 'invoice',
-        priority: 0,
-        maxAttempts: 3,
-        documentSha256: FIXTURE_SHA,
-        documentFilename: null,
-        documentUrl: null,
-        callbackUrl: null,
-        label: null,
-      }));
+      const jobs = Array.from({ length: 30 }, (_, i) =>
+        newJobFixture({
+          id: `c0ffee${String(i).padStart(10, '0')}`,
+          clientId: 'burst',
+          requestId: `concurrent-${i}`,
+          documentSha256: FIXTURE_SHA,
+        }),
+      );
       const outcomes = await Promise.all(jobs.map((j) => enqueuer.enqueue(j)));
       expect(outcomes.every(Boolean)).toBe(true);
       await enqueuer.announced();

@@ -2,42 +2,29 @@
 // (`npm test` builds before running jest). It starts one real PostgreSQL for the run (or uses
 // TEST_DATABASE_URL) and migrates the template database that every test file clones.
 import 'reflect-metadata';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 
-const dist = join(process.cwd(), 'dist/src/database');
+const dist = join(process.cwd(), 'dist');
 const TEMPLATE_DB = 'ix_template';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export default async function globalSetup() {
-  if (!existsSync(join(dist, 'embedded-postgres.js'))) {
-    throw new Error('dist/ is missing: run the tests with `npm test` (it builds first) or `npm run build`');
+  // The newest of the modules below, so that a dist/ built before it is caught here too.
+  if (!existsSync(join(dist, 'scripts/lib/throwaway-postgres.js'))) {
+    throw new Error('dist/ is missing or stale: run the tests with `npm test` (it builds first) or `npm run build`');
   }
-  const { EmbeddedPostgres } = await import(join(dist, 'embedded-postgres.js'));
-  const { dataSourceOptions } = await import(join(dist, 'data-source-options.js'));
-  const { ensureSchemaAtHead } = await import(join(dist, 'schema-head.js'));
+  const { ThrowawayPostgres } = await import(join(dist, 'scripts/lib/throwaway-postgres.js'));
+  const { dataSourceOptions } = await import(join(dist, 'src/database/data-source-options.js'));
+  const { ensureSchemaAtHead } = await import(join(dist, 'src/database/schema-head.js'));
 
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    const root = mkdtempSync(join(tmpdir(), 'ix-test-pg-'));
-    const server = new EmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort() });
-    await server.start();
-    globalThis.__ixTestPg = { server, root };
-    adminUrl = server.url;
+    // The same kind of server as test/support/postgres-server.ts starts; global-teardown.mjs destroys it.
+    const server = await ThrowawayPostgres.start({ tempPrefix: 'ix-test-pg-' });
+    globalThis.__ixTestPg = server;
+    adminUrl = server.adminUrl;
   }
   process.env.IX_TEST_ADMIN_URL = adminUrl;
 

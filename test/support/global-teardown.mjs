@@ -1,9 +1,4 @@
-import { rmSync } from 'node:fs';
-
+// Destroys the PostgreSQL global-setup.mjs started (none when TEST_DATABASE_URL named one): the server and its files.
 export default async function globalTeardown() {
-  const running = globalThis.__ixTestPg;
-  if (running) {
-    await running.server.stop();
-    rmSync(running.root, { recursive: true, force: true });
-  }
+  await globalThis.__ixTestPg?.destroy();
 }

@@ -1,8 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { ClaimedJob, NewJob } from '../../src/jobs/job.model.js';
 import { QUEUE_CHANNEL } from '../../src/jobs/queue.sql.js';
 
 export const FIXTURE_SHA = 'f'.repeat(64);
+
+/**
+ * A valid job to submit: an invoice of client `acme`, by URL unless `overrides` give it the bytes of a stored document
+ * (`documentSha256`; in a database, a documents row, as `ensureFixtureDocument` inserts for FIXTURE_SHA).
+ */
+export function newJobFixture(overrides: Partial<NewJob> = {}): NewJob {
+  const id = overrides.id ?? randomBytes(8).toString('hex');
+  return {
+    id,
+    clientId: 'acme',
+    requestId: `request-${id}`,
+    useCase: 'invoice',
+    priority: 0,
+    maxAttempts: 3,
+    documentSha256: null,
+    documentFilename: null,
+    documentUrl: overrides.documentSha256 ? null : 'https://example.test/a.pdf',
+    callbackUrl: null,
+    label: null,
+    ...overrides,
+  };
+}
+
+/** A job as a claim hands it to a worker: `newJobFixture(overrides)`, on its first attempt unless told otherwise. */
+export function claimedJobFixture({ attempts = 1, ...overrides }: Partial<ClaimedJob> = {}): ClaimedJob {
+  return { ...newJobFixture(overrides), attempts };
+}
 
 /** Inserts one shared document row, so bulk jobs can reference it (jobs need a document or a URL). */
 export async function ensureFixtureDocument(db: pg.Client): Promise<void> {
