@@ -1,10 +1,136 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { constants, deflateRawSync, deflateSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { DocumentError, DocumentErrorCode } from './document-error.js';
-import { checkCompressedStreams } from './pdf-streams.js';
+import {
+  checkCompressedStreams,
+  earlyChanges,
+  filterChains,
+  lzwDecodedLength,
+  LzwLengthCounter,
+  runLengthDecodedLength,
+} from './pdf-streams.js';
+import { loadPdfjs } from './pdfjs.js';
 
 const MIB = 1024 * 1024;
+
+/** How many bytes pdfjs itself decodes from a stream: its content as an embedded file, read back through its API. */
+async function decodedByPdfjs(dict: string, data: Buffer): Promise<number> {
+  const objects: (string | Buffer)[] = [
+    '<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(data) 4 0 R] >> >> >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
+    '<< /Type /Filespec /F (data) /EF << /F 5 0 R >> >>',
+    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile ${dict} /Length ${data.length} >>\nstream\n`), data]),
+  ];
+  // No xref table: pdfjs finds the objects by scanning, as it does for a damaged file.
+  const pdf = Buffer.concat([
+    Buffer.from('%PDF-1.7\n'),
+    ...objects.map((body, i) => Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), Buffer.from(body), Buffer.from('\n')])),
+    Buffer.from('endstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'),
+  ]);
+  const pdfjs = await loadPdfjs();
+  const task = pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: pdfjs.VerbosityLevel.ERRORS });
+  try {
+    const attachments = (await (await task.promise).getAttachments()) as Record<string, { content: Uint8Array }>;
+    return attachments.data.content.length;
+  } finally {
+    await task.destroy();
+  }
+}
+
+/**
+ * Packs LZW codes MSB first, each as wide as pdfjs's LZWStream will read it (it widens them when nextCode + EarlyChange
+ * is a power of two).
+ */
+function packLzw(codes: number[], earlyChange = 1): Buffer {
+  const bytes: number[] = [];
+  let [pending, bits, nextCode, width, first] = [0, 0, 258, 9, true];
+  for (const code of codes) {
+    pending = (pending << width) | code;
+    bits += width;
+    for (; bits >= 8; bits -= 8) {
+      bytes.push((pending >>> (bits - 8)) & 0xff);
+    }
+    pending &= (1 << bits) - 1;
+    if (code === 256) {
+      [nextCode, width, first] = [258, 9, true];
+      continue;
+    }
+    if (!first) {
+      nextCode++;
+      if (((nextCode + earlyChange) & (nextCode + earlyChange - 1)) === 0) {
+        width = Math.min(Math.log2(nextCode + earlyChange) + 1, 12);
+      }
+    }
+    first = false;
+  }
+  if (bits > 0) {
+    bytes.push((pending << (8 - bits)) & 0xff);
+  }
+  return Buffer.from(bytes);
+}
+
+/** A plain LZW encoder: clear code first, another whenever the table is full, EOD last (unless `eod` is false). */
+function lzw(data: Uint8Array, { earlyChange = 1, eod = true } = {}): Buffer {
+  const table = new Map<number, number>();
+  const codes = [256];
+  let [next, prefix] = [258, -1];
+  for (const byte of data) {
+    const known = table.get(prefix * 256 + byte);
+    if (prefix >= 0 && known === undefined) {
+      codes.push(prefix);
+      if (next === 4096) {
+        codes.push(256);
+        table.clear();
+        next = 258;
+      } else {
+        table.set(prefix * 256 + byte, next++);
+      }
+    }
+    prefix = known ?? byte;
+  }
+  codes.push(...(prefix >= 0 ? [prefix] : []), ...(eod ? [257] : []));
+  return packLzw(codes, earlyChange);
+}
+
+/**
+ * LZW for exactly `bytes` zeros, at up to ~2 500:1: codes 0, 258, 259 … stand for 1, 2, 3 … zeros (each defining the
+ * next), up to 4095 for 3 839; then the longest one repeats, and one more code makes up the rest.
+ */
+function lzwZeros(bytes: number): Buffer {
+  const codes = [256];
+  let [decoded, top] = [0, 0];
+  for (let length = 1; length <= 3839 && decoded + length <= bytes; length++) {
+    top = length === 1 ? 0 : 256 + length;
+    codes.push(top);
+    decoded += length;
+  }
+  const topLength = top === 0 ? 1 : top - 256;
+  const repeats = Math.floor((bytes - decoded) / topLength);
+  const rest = bytes - decoded - repeats * topLength;
+  const last = rest === 0 ? [] : [rest === 1 ? 0 : 256 + rest];
+  return packLzw(codes.concat(Array<number>(repeats).fill(top), last, [257]));
+}
+
+/** Deterministic text-like bytes: words from a small vocabulary, so that LZW finds long strings and fills its table. */
+function prose(bytes: number, seed = 7): Buffer {
+  const words = ['Rechnung', 'invoice', 'total', 'VAT', '19%', 'EUR', 'Summe', 'Datum', '2026-11-23', 'Menge', '\n'];
+  let state = seed;
+  const parts: string[] = [];
+  for (let length = 0; length < bytes;) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    const word = words[state % words.length];
+    parts.push(word, ' ');
+    length += word.length + 1;
+  }
+  return Buffer.from(parts.join('').slice(0, bytes), 'latin1');
+}
+
+function noise(bytes: number, seed = 11): Buffer {
+  let state = seed;
+  return Buffer.from(Array.from({ length: bytes }, () => (state = (state * 1103515245 + 12345) & 0x7fffffff) >>> 23));
+}
 
 function pdfWithStreams(...streams: { dict: string; data: Buffer }[]): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.7\n')];
@@ -81,5 +207,178 @@ describe(checkCompressedStreams.name, () => {
     await expect(
       checkCompressedStreams(pdfWithStreams(...Array.from({ length: 6 }, () => broken)), limits),
     ).rejects.toThrow(/expand to more than 5 MiB together/);
+  });
+
+  it('counts LZW streams, and refuses one that decodes past the per-stream limit', async () => {
+    const text = prose(300_000);
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter /LZWDecode', data: lzw(text) })),
+    ).resolves.toEqual({ streams: 1, decodedBytes: text.length });
+    const bomb = pdfWithStreams({ dict: '/Filter [/LZW]', data: lzwZeros(3 * MIB) });
+    expect(bomb.length).toBeLessThan((3 * MIB) / 500);
+    await expect(checkCompressedStreams(bomb, limits)).rejects.toThrow(
+      new DocumentError(DocumentErrorCode.TooComplex, 'A compressed stream in the PDF expands to more than 2 MiB'),
+    );
+  });
+
+  it('counts LZW streams towards the document limit, with the other streams', async () => {
+    const lzwStream = { dict: '/Filter /LZWDecode', data: lzwZeros(1.5 * MIB) };
+    await expect(
+      checkCompressedStreams(pdfWithStreams(lzwStream, lzwStream, flate(1.5 * MIB)), limits),
+    ).resolves.toEqual({
+      streams: 3,
+      decodedBytes: 4.5 * MIB,
+    });
+    await expect(
+      checkCompressedStreams(pdfWithStreams(lzwStream, lzwStream, flate(1.5 * MIB), lzwStream), limits),
+    ).rejects.toThrow(/expand to more than 5 MiB together/);
+  });
+
+  it("reads the LZW stream's EarlyChange, and counts the default too where pdfjs would ignore the value", async () => {
+    const text = prose(300_000);
+    const early0 = {
+      dict: '/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>',
+      data: lzw(text, { earlyChange: 0 }),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(early0))).resolves.toEqual({
+      streams: 1,
+      decodedBytes: text.length,
+    });
+    // With an array of filters pdfjs wants an array of parameters, so it decodes this with EarlyChange 1.
+    const bomb = lzwZeros(3 * MIB);
+    expect(lzwDecodedLength(bomb, 0, Infinity)).toBeLessThan(MIB);
+    const misplaced = { dict: '/Filter [/LZWDecode] /DecodeParms << /EarlyChange 0 >>', data: bomb };
+    await expect(checkCompressedStreams(pdfWithStreams(misplaced), limits)).rejects.toThrow(/more than 2 MiB/);
+    // A name (or a string) there makes pdfjs's code width 0: it would decode zeros for ever from 10 bytes.
+    const endless = {
+      dict: '/Filter /LZWDecode /DecodeParms << /EarlyChange /One >>',
+      data: lzw(text.subarray(0, 10)),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(endless), limits)).rejects.toThrow(/more than 2 MiB/);
+  });
+
+  it('counts LZW and RunLength first, or behind FlateDecode over the inflated bytes, past names pdfjs ignores', async () => {
+    const inflatedBomb = deflateSync(lzwZeros(3 * MIB));
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter [/FlateDecode /LZWDecode]', data: inflatedBomb }), limits),
+    ).rejects.toThrow(/more than 2 MiB/);
+    const runs = Buffer.alloc(40 * 1024, Buffer.from([129, 0])); // 20 480 runs of 128 zeros: 2.5 MiB
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter [/Fl /RL]', data: deflateSync(runs) }), limits),
+    ).rejects.toThrow(/more than 2 MiB/);
+    await expect(
+      checkCompressedStreams(
+        pdfWithStreams({ dict: '/Filter [/NotAFilter /LZW#44ecode]', data: lzwZeros(3 * MIB) }),
+        limits,
+      ),
+    ).rejects.toThrow(/more than 2 MiB/);
+    await expect(
+      checkCompressedStreams(
+        pdfWithStreams({ dict: '/Filter [/ASCII85Decode /LZWDecode]', data: lzwZeros(3 * MIB) }),
+        limits,
+      ),
+    ).resolves.toEqual({ streams: 0, decodedBytes: 0 });
+  });
+
+  it('counts BrotliDecode and RunLengthDecode streams', async () => {
+    const brotli = { dict: '/Filter /BrotliDecode', data: brotliCompressSync(Buffer.alloc(3 * MIB)) };
+    expect(brotli.data.length).toBeLessThan(100);
+    await expect(checkCompressedStreams(pdfWithStreams(brotli), limits)).rejects.toThrow(/more than 2 MiB/);
+    const runLength = { dict: '/Filter /RunLengthDecode', data: Buffer.alloc(16 * 1024, Buffer.from([129, 0])) };
+    await expect(checkCompressedStreams(pdfWithStreams(runLength), limits)).resolves.toEqual({
+      streams: 1,
+      decodedBytes: MIB,
+    });
+  });
+});
+
+describe(lzwDecodedLength.name, () => {
+  it('counts what pdfjs decodes from LZW data, with EarlyChange 1 and 0', async () => {
+    const text = prose(200_000);
+    for (const earlyChange of [1, 0]) {
+      const data = lzw(text, { earlyChange });
+      expect(lzwDecodedLength(data, earlyChange, Infinity)).toBe(text.length);
+      await expect(
+        decodedByPdfjs(`/Filter /LZWDecode /DecodeParms << /EarlyChange ${earlyChange} >>`, data),
+      ).resolves.toBe(text.length);
+    }
+  });
+
+  it("counts what pdfjs decodes where it is lenient: no EOD, codes it should reject, a clear code's stale lengths", async () => {
+    const noEod = lzw(prose(10_000), { eod: false });
+    // After a clear code, pdfjs takes a code it should reject (511, not yet defined) as the last string plus its first
+    // byte, and builds entry 258 on 511's length from before the clear: the second ramp climbs from 256 zeros, not 2.
+    const ramp = (from: number) => Array.from({ length: 4096 - from }, (_, i) => from + i);
+    const twoRamps = [256, 0, ...ramp(258), 256, 511, 511, 258, ...ramp(260)];
+    const afterClear = (repeats: number) => packLzw([...twoRamps, ...Array<number>(repeats).fill(4095), 257]);
+    const cases: [string, Buffer, number][] = [
+      ['no EOD', noEod, 1],
+      ['noise', noise(20_000), 1],
+      ['noise, EarlyChange 0', noise(20_000, 5), 0],
+      ['after a clear', afterClear(100), 1],
+    ];
+    for (const [name, data, earlyChange] of cases) {
+      const expected = await decodedByPdfjs(`/Filter /LZWDecode /DecodeParms << /EarlyChange ${earlyChange} >>`, data);
+      expect([name, lzwDecodedLength(data, earlyChange, Infinity)]).toEqual([name, expected]);
+    }
+    expect(lzwDecodedLength(noEod, 1, Infinity)).toBeGreaterThan(10_000); // pdfjs pads the last block of 512 codes
+    // Each 12-bit code 4095 now stands for 4 092 zeros, more than the 3 839 a fresh dictionary can hold.
+    expect(lzwDecodedLength(afterClear(101), 1, Infinity) - lzwDecodedLength(afterClear(100), 1, Infinity)).toBe(4092);
+  });
+
+  it('stops counting once past the budget, having read only as far as it needed', () => {
+    const gigabyte = lzwZeros(1024 * MIB);
+    const counted = lzwDecodedLength(gigabyte, 1, MIB);
+    expect(counted).toBeGreaterThan(MIB);
+    expect(counted).toBeLessThan(MIB + 65_536);
+  });
+
+  it('counts the same fed in chunks of any size', () => {
+    const data = lzw(prose(50_000));
+    for (const size of [1, 3, 1000]) {
+      const sut = new LzwLengthCounter(1, Infinity);
+      for (let at = 0; at < data.length; at += size) {
+        sut.write(data.subarray(at, at + size));
+      }
+      expect(sut.end()).toBe(50_000);
+    }
+  });
+});
+
+describe(runLengthDecodedLength.name, () => {
+  it('counts what pdfjs decodes from RunLengthDecode data, a run cut short included', async () => {
+    const cases = [
+      Buffer.from([2, 65, 66, 67, 130, 68, 128, 1, 2]), // 3 literals, 127 repeats, EOD, then ignored bytes
+      Buffer.from([255, 0, 0, 9, 100, 127, 1, 2]), // 2 repeats, 1 literal, then 101 literals of which 3 are there
+      Buffer.concat([noise(5000), Buffer.from([5])]),
+    ];
+    for (const data of cases) {
+      expect(runLengthDecodedLength(data, Infinity)).toBe(await decodedByPdfjs('/Filter /RunLengthDecode', data));
+    }
+  });
+});
+
+describe(filterChains.name, () => {
+  it('reads the filters pdfjs applies, in order, from every /Filter or /F entry', () => {
+    expect(filterChains('<< /Length 5 /Filter/FlateDecode >>')).toEqual([['flate']]);
+    expect(filterChains('<< /Filter [ /A85 /Foo /LZW#44ecode ] /DecodeParms [null << /EarlyChange 0 >>] >>')).toEqual([
+      ['other', 'lzw'],
+    ]);
+    expect(filterChains('<< /F /RL /Filter [/BrotliDecode] /FontFile 3 0 R /Fl 2 >>')).toEqual([
+      ['runLength'],
+      ['brotli'],
+    ]);
+    expect(filterChains('<< /Filter 7 0 R /Length 3 >>')).toEqual([]);
+  });
+});
+
+describe(earlyChanges.name, () => {
+  it('takes the default and each direct value, as pdfjs would add it to a code', () => {
+    expect(earlyChanges('<< /Filter /LZWDecode >>')).toEqual([1]);
+    expect(earlyChanges('<< /DecodeParms << /EarlyChange 0 >> >>')).toEqual([1, 0]);
+    expect(earlyChanges('<< /DecodeParms << /EarlyChange false /EarlyChange 7 0 R /EarlyChange -2.5 >> >>')).toEqual([
+      1, 0, -2.5,
+    ]);
+    expect(earlyChanges('<< /DecodeParms << /EarlyChange /One /EarlyChange (1) >> >>')).toEqual([1, NaN]);
   });
 });

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { constants, createBrotliCompress } from 'node:zlib';
 import { buildHostileDocuments, zlibOfZeros } from '../../scripts/generate-hostile-documents.js';
 import { pdfStream, rawPdf } from '../../scripts/lib/raw-pdf.js';
 import { DocumentError, DocumentErrorCode } from '../../src/documents/document-error.js';
@@ -13,6 +16,51 @@ let built: Promise<Map<string, Buffer>> | undefined;
 async function hostile(name: string): Promise<Buffer> {
   built ??= buildHostileDocuments().then((docs) => new Map(docs.map((d) => [d.name, d.bytes])));
   return (await built).get(name)!;
+}
+
+/** Packs LZW codes MSB first, each as wide as pdfjs reads it (with EarlyChange 1, the default). */
+function packLzw(codes: number[]): Buffer {
+  const bytes: number[] = [];
+  let [pending, bits, nextCode, width] = [0, 0, 258, 9];
+  codes.forEach((code, i) => {
+    pending = (pending << width) | code;
+    for (bits += width; bits >= 8; bits -= 8) {
+      bytes.push((pending >>> (bits - 8)) & 0xff);
+    }
+    pending &= (1 << bits) - 1;
+    // No clear code after the first: every code after the second defines an entry, and the width follows.
+    if (i >= 2) {
+      nextCode++;
+      width = ((nextCode + 1) & nextCode) === 0 ? Math.min(width + 1, 12) : width;
+    }
+  });
+  return Buffer.from([...bytes, ...(bits > 0 ? [(pending << (8 - bits)) & 0xff] : [])]);
+}
+
+/**
+ * An LZW bomb: codes 0, 258, 259 … 4095 stand for 1, 2, 3 … 3 839 zeros (each defining the next), then the 12-bit
+ * code 4095 repeats: ~2 500:1.
+ */
+function lzwZeros(bytes: number): Buffer {
+  const ramp = Array.from({ length: 4096 - 258 }, (_, i) => 258 + i);
+  const repeats = Math.ceil((bytes - 7_370_880) / 3839); // the ramp decodes to 1 + 2 + … + 3 839 bytes
+  return packLzw([256, 0, ...ramp].concat(Array<number>(repeats).fill(4095), [257]));
+}
+
+/** Brotli for `mib` MiB of zeros, compressed a MiB at a time (quality 1: ~5 500:1 in a quarter of a second a GiB). */
+function brotliZeros(mib: number): Promise<Buffer> {
+  const zeros = Buffer.alloc(1024 * 1024);
+  const compressor = createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  return buffer(Readable.from(Array<Buffer>(mib).fill(zeros)).pipe(compressor));
+}
+
+function onePage(content: Buffer): Buffer {
+  return rawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>',
+    content,
+  ]);
 }
 
 /** How late a 50 ms timer fires at worst while `work` runs: the event loop's own view of being blocked. */
@@ -85,6 +133,25 @@ describe(PdfWorkerPool.name, () => {
     await expect(sut.open(bomb)).rejects.toMatchObject({
       code: DocumentErrorCode.TooComplex,
       message: 'The compressed streams of the PDF expand to more than 2048 MiB together',
+    });
+  });
+
+  it('refuses a page whose content is an LZW bomb (a 1 GiB stream from 420 KB)', async () => {
+    const bomb = onePage(pdfStream('/Filter /LZWDecode', lzwZeros(1024 * 1024 * 1024)));
+    expect(bomb.length).toBeLessThan(450_000);
+    await expect(sut.open(bomb)).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
+      details: { limit_bytes: 128 * 1024 * 1024 },
+    });
+  });
+
+  it('refuses a page whose content is a Brotli bomb (a 1 GiB stream from 190 KB)', async () => {
+    const bomb = onePage(pdfStream('/Filter /BrotliDecode', await brotliZeros(1024)));
+    expect(bomb.length).toBeLessThan(200_000);
+    await expect(sut.open(bomb)).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
     });
   });
 
