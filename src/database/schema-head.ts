@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { knownMigrationNames, MIGRATIONS_TABLE } from './data-source-options.js';
 
 export interface SchemaStatus {
@@ -16,6 +17,26 @@ export class SchemaNotAtHeadError extends Error {
 
 /** Arbitrary but fixed: serialises migration runs of replicas booting at the same time. */
 const MIGRATION_LOCK_KEY = 7_311_046_101;
+/** How often a booting replica asks again for the migration lock while another replica holds it. */
+const MIGRATION_LOCK_POLL_MS = 200;
+
+/**
+ * Takes the migration lock, asking again until it is free rather than waiting inside pg_advisory_lock: a session
+ * blocked in a statement holds a snapshot, and a migration that builds an index CONCURRENTLY waits for every older
+ * snapshot, so the holder and the waiter would wait for each other for ever. PostgreSQL cannot see that cycle (the
+ * holder's lock and its migration are on two sessions), so it would never break it.
+ */
+async function takeMigrationLock(runner: QueryRunner): Promise<void> {
+  for (;;) {
+    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [MIGRATION_LOCK_KEY])) as [
+      { locked: boolean },
+    ];
+    if (locked) {
+      return;
+    }
+    await sleep(MIGRATION_LOCK_POLL_MS);
+  }
+}
 
 export async function readSchemaStatus(db: Pick<DataSource, 'query'>): Promise<SchemaStatus> {
   const known = knownMigrationNames();
@@ -59,7 +80,7 @@ export async function ensureSchemaAtHead(db: DataSource, migrateOnBoot: boolean)
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK_KEY]);
+    await takeMigrationLock(runner);
     try {
       let status = await readSchemaStatus(runner);
       const mismatch = describeMismatch(status, migrateOnBoot);

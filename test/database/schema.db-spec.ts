@@ -75,6 +75,40 @@ describe('database schema', () => {
         await database.drop();
       }
     });
+
+    it('reverts the newest migration and applies it again', async () => {
+      const database = await createTestDatabase();
+      const db = await new DataSource(dataSourceOptions(database.url)).initialize();
+      try {
+        await db.undoLastMigration();
+        const reverted = await readSchemaStatus(db);
+        expect(reverted.pending).toEqual(knownMigrationNames().slice(-1));
+        await expect(ensureSchemaAtHead(db, true)).resolves.toMatchObject({ pending: [], unknown: [] });
+      } finally {
+        await db.destroy();
+        await database.drop();
+      }
+    });
+
+    it('migrates once when replicas boot together, and none waits for ever', async () => {
+      // One replica migrates while the others wait for the migration lock. A replica blocked inside
+      // pg_advisory_lock held a snapshot, which the holder's CREATE INDEX CONCURRENTLY waits for: both hung.
+      const database = await createTestDatabase({ migrated: false });
+      const replicas = await Promise.all(
+        [1, 2, 3].map(() => new DataSource(dataSourceOptions(database.url)).initialize()),
+      );
+      try {
+        const statuses = await Promise.all(replicas.map((db) => ensureSchemaAtHead(db, true)));
+        for (const status of statuses) {
+          expect(status).toEqual({ applied: knownMigrationNames(), pending: [], unknown: [] });
+        }
+        const [{ runs }] = await replicas[0].query<{ runs: number }[]>(`SELECT count(*)::int AS runs FROM migrations`);
+        expect(runs).toBe(knownMigrationNames().length);
+      } finally {
+        await Promise.all(replicas.map((db) => db.destroy()));
+        await database.drop();
+      }
+    }, 30_000);
   });
 
   describe('boot head check', () => {
