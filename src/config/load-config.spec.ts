@@ -98,6 +98,8 @@ describe(loadConfig.name, () => {
       '::1/129',
       '0.0.0.0/0', // proxy-addr refuses a /0 (true is how to trust every peer)
       '::/0',
+      '::ffff:0:0/96', // every IPv4 peer, as proxy-addr reads a mapped range
+      '::ffff:10.0.0.0/96',
       '10.0.0.0/',
       '10.0.0.0/8/8',
       '10.0.0.0/255.0.0.0',

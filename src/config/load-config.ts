@@ -215,14 +215,24 @@ const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
  * One `IX_TRUST_PROXY` entry: a name, or an IPv4/IPv6 address or CIDR in plain form, checked here so that a typo
  * stops boot naming the variable rather than failing in Fastify. Stricter than proxy-addr: no brackets, zones or
  * netmasks, and no IPv4 spellings like `10.1` or `010.0.0.1`, which it would read as some other address. A /0 it
- * refuses (`true` trusts every peer).
+ * refuses (`true` trusts every peer), and so does this for the IPv4-mapped /96 that means the same.
  */
 function isTrustProxyEntry(entry: string): boolean {
   if (TRUST_PROXY_NAMES.includes(entry)) {
     return true;
   }
   const cidr = /^[0-9a-fA-F.:/]+$/.test(entry) ? parseCidr(entry) : undefined;
-  return cidr !== undefined && cidr.prefix > 0;
+  if (cidr === undefined || cidr.prefix === 0) {
+    return false;
+  }
+  // proxy-addr reads an IPv4-mapped range (::ffff:a.b.c.d/n, n >= 96) as the IPv4 range /(n - 96): at /96 (or
+  // shorter, written as mapped) it would trust every IPv4 peer, as a /0 does.
+  const mapped =
+    cidr.bytes.length === 16 &&
+    cidr.bytes.subarray(0, 10).every((b) => b === 0) &&
+    cidr.bytes[10] === 0xff &&
+    cidr.bytes[11] === 0xff;
+  return !(mapped && cidr.prefix <= 96);
 }
 
 /** Fastify's `trustProxy`: true|false, a hop count, or a list of addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`. */

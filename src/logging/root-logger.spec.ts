@@ -1,9 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { memoryLogger } from '../../test/support/memory-logger.js';
 import { createRootLogger, REDACTED, SENSITIVE_KEYS, serializeError } from './root-logger.js';
 
 const SECRET = 'sk-live-0123456789abcdef';
 const DOCUMENT = Buffer.from('%PDF-1.7 secret invoice').toString('base64');
+
+/** A real Node request carrying an API key, as a careless `logger.info({ request })` would log it. */
+function rawRequestWithKey(): IncomingMessage {
+  const req = new IncomingMessage(new Socket());
+  req.headers = { authorization: `Bearer ${SECRET}` };
+  return req;
+}
 
 function logged(object: object): string {
   const { logger, text } = memoryLogger();
@@ -31,11 +40,13 @@ describe(createRootLogger.name, () => {
     ['a key six levels down', { a: { b: { c: { d: { e: { apiKey: SECRET } } } } } }],
     ['a key nested deeper than is searched', { a: { b: { c: { d: { e: { f: { g: { apiKey: SECRET } } } } } } } }],
     ['a key in an error logged under another key', { outcome: { error: Object.assign(new Error('x'), { SECRET }) } }],
+    ['a raw request logged under another key', { request: rawRequestWithKey() }],
+    ['a raw request nested', { ctx: { req: rawRequestWithKey() } }],
   ])('never logs %s', (_kind, object) => {
     const line = logged(object);
     expect(line).not.toContain(SECRET);
     expect(line).not.toContain(DOCUMENT);
-    expect(line).toMatch(/\[redacted\]|\[nested\]|\[\d+ bytes\]/);
+    expect(line).toMatch(/\[redacted\]|\[nested\]|\[\d+ bytes\]|\[IncomingMessage\]/);
   });
 
   it('redacts every sensitive key, whatever its case, keeping the rest of the line', () => {

@@ -31,6 +31,8 @@ const ERROR_PAYLOAD_KEYS = new Set(['parameters', 'config', 'request', 'response
 const SENSITIVE = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
 /** Levels below the logged object (or error) that are searched; anything deeper is replaced, never logged unseen. */
 const MAX_DEPTH = 6;
+/** Top-level keys where pino-http's serializers reduce a request or response to a few safe fields (logging.module.ts). */
+const SERIALIZED_KEYS = new Set(['req', 'res']);
 /** The key pino hands to the `err` serializer (serializeError), which scrubs errors itself. */
 const ERROR_KEY = 'err';
 
@@ -86,15 +88,20 @@ export function serializeError(err: unknown): unknown {
 /**
  * `value` with every sensitive property and URL password censored. Copy-on-write: a log object holding nothing
  * sensitive (nearly all of them) is returned as it is, after one look at each key. Binary values are logged as their
- * size (they may be a document), errors through serializeError; requests, responses and sockets are left to their
- * serializers.
+ * size (they may be a document), errors through serializeError; requests, responses and sockets are named, not
+ * walked (under `req` and `res`, pino-http's serializers take them).
  */
 function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') {
     return redactString(value);
   }
-  if (typeof value !== 'object' || value === null || value instanceof EventEmitter) {
+  if (typeof value !== 'object' || value === null) {
     return value;
+  }
+  if (value instanceof EventEmitter) {
+    // A request, response or socket: too big to walk, and it holds headers. Only the top-level keys that have their
+    // own serializers (SERIALIZED_KEYS) keep one; anywhere else it is named, not logged.
+    return `[${value.constructor.name}]`;
   }
   if (ArrayBuffer.isView(value)) {
     return `[${value.byteLength} bytes]`;
@@ -128,7 +135,11 @@ function redactProperties(value: Record<string, unknown>, depth: number, skip?: 
     if (key === skip || item === undefined) {
       continue;
     }
-    const redacted = SENSITIVE.has(key.toLowerCase()) ? REDACTED : redactValue(item, depth + 1);
+    const redacted = SENSITIVE.has(key.toLowerCase())
+      ? REDACTED
+      : depth === 0 && SERIALIZED_KEYS.has(key) && item instanceof EventEmitter
+        ? item
+        : redactValue(item, depth + 1);
     if (redacted !== item) {
       copy ??= { ...value };
       copy[key] = redacted;
