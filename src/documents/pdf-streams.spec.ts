@@ -3,19 +3,32 @@ import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { DocumentError, DocumentErrorCode } from './document-error.js';
 import {
+  Ascii85Decoder,
+  AsciiHexDecoder,
   checkCompressedStreams,
+  decodeParms,
   earlyChanges,
   filterChains,
+  LzwDecoder,
   lzwDecodedLength,
   LzwLengthCounter,
+  predictedLength,
+  PredictorDecoder,
+  predictorOf,
+  RunLengthDecoder,
   runLengthDecodedLength,
 } from './pdf-streams.js';
 import { loadPdfjs } from './pdfjs.js';
 
 const MIB = 1024 * 1024;
 
-/** How many bytes pdfjs itself decodes from a stream: its content as an embedded file, read back through its API. */
+/** How many bytes pdfjs itself decodes from a stream (see contentByPdfjs). */
 async function decodedByPdfjs(dict: string, data: Buffer): Promise<number> {
+  return (await contentByPdfjs(dict, data)).length;
+}
+
+/** What pdfjs itself decodes from a stream: its content as an embedded file, read back through its API. */
+async function contentByPdfjs(dict: string, data: Buffer): Promise<Uint8Array> {
   const objects: (string | Buffer)[] = [
     '<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(data) 4 0 R] >> >> >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -33,7 +46,7 @@ async function decodedByPdfjs(dict: string, data: Buffer): Promise<number> {
   const task = pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: pdfjs.VerbosityLevel.ERRORS });
   try {
     const attachments = (await (await task.promise).getAttachments()) as Record<string, { content: Uint8Array }>;
-    return attachments.data.content.length;
+    return attachments.data.content;
   } finally {
     await task.destroy();
   }
@@ -132,6 +145,49 @@ function noise(bytes: number, seed = 11): Buffer {
   return Buffer.from(Array.from({ length: bytes }, () => (state = (state * 1103515245 + 12345) & 0x7fffffff) >>> 23));
 }
 
+/** ASCII85 as PDF writers emit it: `z` for four zeros, 75-character lines, `~>` at the end. */
+function ascii85(data: Buffer): Buffer {
+  const groups: string[] = [];
+  for (let at = 0; at < data.length; at += 4) {
+    const group = Buffer.alloc(4);
+    data.copy(group, 0, at, at + 4);
+    const value = group.readUInt32BE();
+    const size = Math.min(4, data.length - at);
+    if (value === 0 && size === 4) {
+      groups.push('z');
+      continue;
+    }
+    const digits = Array.from({ length: 5 }, (_, i) =>
+      String.fromCharCode(33 + (Math.floor(value / 85 ** (4 - i)) % 85)),
+    );
+    groups.push(digits.slice(0, size + 1).join(''));
+  }
+  return Buffer.from(`${groups.join('').replace(/.{75}/g, '$&\n')}~>`, 'latin1');
+}
+
+/** Rows of `rowBytes` each behind a PNG tag: 0 (none, so the rows decode to `data`), or cycling through 0 to 4. */
+function pngRows(data: Buffer, rowBytes: number, cycle = false): Buffer {
+  const rows: Buffer[] = [];
+  for (let at = 0, row = 0; at < data.length; at += rowBytes, row++) {
+    rows.push(Buffer.from([cycle ? row % 5 : 0]), data.subarray(at, at + rowBytes));
+  }
+  return Buffer.concat(rows);
+}
+
+/** Everything a decoder makes of `data` fed in chunks of `size`. */
+function decodeAll(
+  sut: { write(c: Uint8Array): Iterable<Uint8Array>; end(): Iterable<Uint8Array> },
+  data: Uint8Array,
+  size = 1000,
+): Buffer {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < data.length; at += size) {
+    out.push(...sut.write(data.subarray(at, at + size)));
+  }
+  out.push(...sut.end());
+  return Buffer.concat(out);
+}
+
 function pdfWithStreams(...streams: { dict: string; data: Buffer }[]): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.7\n')];
   streams.forEach(({ dict, data }, i) => {
@@ -179,7 +235,7 @@ describe(checkCompressedStreams.name, () => {
     const lying = pdfWithStreams({ dict: '/Filter /FlateDecode /Length 3', data: deflateSync(Buffer.alloc(3 * MIB)) });
     await expect(checkCompressedStreams(lying, limits)).rejects.toThrow(DocumentError);
     const other = pdfWithStreams(
-      { dict: '/Filter /DCTDecode', data: deflateSync(Buffer.alloc(3 * MIB)) },
+      { dict: '/Subtype /Image /Filter /DCTDecode', data: deflateSync(Buffer.alloc(3 * MIB)) },
       { dict: '/Filter /FlateDecode', data: Buffer.from('not zlib at all') },
     );
     await expect(checkCompressedStreams(other, limits)).resolves.toEqual({ streams: 0, decodedBytes: 0 });
@@ -274,10 +330,10 @@ describe(checkCompressedStreams.name, () => {
     ).rejects.toThrow(/more than 2 MiB/);
     await expect(
       checkCompressedStreams(
-        pdfWithStreams({ dict: '/Filter [/ASCII85Decode /LZWDecode]', data: lzwZeros(3 * MIB) }),
+        pdfWithStreams({ dict: '/Filter [/ASCII85Decode /LZWDecode]', data: ascii85(lzwZeros(3 * MIB)) }),
         limits,
       ),
-    ).resolves.toEqual({ streams: 0, decodedBytes: 0 });
+    ).rejects.toThrow(/more than 2 MiB/);
   });
 
   it('counts BrotliDecode and RunLengthDecode streams', async () => {
@@ -289,6 +345,224 @@ describe(checkCompressedStreams.name, () => {
       streams: 1,
       decodedBytes: MIB,
     });
+  });
+  it('decodes a stage before Flate for real and counts every stage: ASCII85 and ASCIIHex', async () => {
+    const text = prose(100_000);
+    const zlib = deflateSync(text);
+    const a85 = { dict: '/Filter [/ASCII85Decode /FlateDecode]', data: ascii85(zlib) };
+    const hex = { dict: '/Filter [/AHx /Fl]', data: Buffer.from(`${zlib.toString('hex')}>`) };
+    await expect(checkCompressedStreams(pdfWithStreams(a85, hex))).resolves.toEqual({
+      streams: 2,
+      decodedBytes: 2 * (zlib.length + text.length),
+    });
+    const bomb = deflateSync(Buffer.alloc(3 * MIB));
+    for (const data of [ascii85(bomb), Buffer.from(bomb.toString('hex'))]) {
+      const dict = data[0] === 0x78 || data[1] === 0x38 ? '/Filter [/AHx /Fl]' : '/Filter [/A85 /Fl]';
+      await expect(checkCompressedStreams(pdfWithStreams({ dict, data }), limits)).rejects.toThrow(/more than 2 MiB/);
+    }
+  });
+
+  it('refuses the nested bomb, Flate or Brotli of Flate, and counts both stages of a normal one', async () => {
+    const inner = deflateSync(Buffer.alloc(3 * MIB));
+    const nested = { dict: '/Filter [/FlateDecode /FlateDecode]', data: deflateSync(inner) };
+    expect(nested.data.length).toBeLessThan(1000);
+    await expect(checkCompressedStreams(pdfWithStreams(nested), limits)).rejects.toThrow(/more than 2 MiB/);
+    const brotli = { dict: '/Filter [/BrotliDecode /FlateDecode]', data: brotliCompressSync(inner) };
+    await expect(checkCompressedStreams(pdfWithStreams(brotli), limits)).rejects.toThrow(/more than 2 MiB/);
+    const text = prose(200_000);
+    const twice = deflateSync(deflateSync(text));
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter [/Fl /Fl]', data: twice }), limits),
+    ).resolves.toEqual({ streams: 1, decodedBytes: deflateSync(text).length + text.length });
+  });
+
+  it('decodes LZW and RunLength in the middle of a chain', async () => {
+    const inner = deflateSync(Buffer.alloc(3 * MIB));
+    const literalRuns = (data: Buffer) =>
+      Buffer.concat(
+        Array.from({ length: Math.ceil(data.length / 128) }, (_, i) => {
+          const run = data.subarray(i * 128, i * 128 + 128);
+          return Buffer.concat([Buffer.from([run.length - 1]), run]);
+        }),
+      );
+    for (const { dict, data } of [
+      { dict: '/Filter [/LZWDecode /FlateDecode]', data: lzw(inner) },
+      { dict: '/Filter [/RunLengthDecode /FlateDecode]', data: literalRuns(inner) },
+    ]) {
+      await expect(checkCompressedStreams(pdfWithStreams({ dict, data }), limits)).rejects.toThrow(/more than 2 MiB/);
+    }
+    const text = prose(200_000);
+    const zlib = deflateSync(text);
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter [/LZW /Fl]', data: lzw(zlib) }), limits),
+    ).resolves.toEqual({ streams: 1, decodedBytes: zlib.length + text.length });
+  });
+
+  it('undoes a predictor between two stages, and counts one behind the last from its length', async () => {
+    const inner = deflateSync(Buffer.alloc(3 * MIB));
+    const predicted = {
+      dict: '/Filter [/FlateDecode /FlateDecode] /DecodeParms [<< /Predictor 12 /Columns 10 >> null]',
+      data: deflateSync(pngRows(inner, 10)),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(predicted), limits)).rejects.toThrow(/more than 2 MiB/);
+    // The predictor's rows are counted too: 1 000 rows of 4 bytes, behind 1 000 tags.
+    const xref = {
+      dict: '/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>',
+      data: deflateSync(pngRows(Buffer.alloc(4000), 4)),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(xref), limits)).resolves.toEqual({
+      streams: 1,
+      decodedBytes: 5000 + 4000,
+    });
+    // One byte is a row of 100 MB for pdfjs.
+    const wide = {
+      dict: '/Filter /FlateDecode /DecodeParms << /Predictor 2 /Columns 100000000 >>',
+      data: deflateSync(Buffer.from('x')),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(wide), limits)).rejects.toThrow(/more than 2 MiB/);
+  });
+
+  it('refuses an image codec on a stream that is not an image, or before another filter', async () => {
+    const fax = { dict: '/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100000 >>', data: Buffer.alloc(4096) };
+    await expect(checkCompressedStreams(pdfWithStreams(fax))).rejects.toThrow(
+      new DocumentError(
+        DocumentErrorCode.Unreadable,
+        'The PDF applies the image filter CCITTFaxDecode to a stream that is not an image',
+      ),
+    );
+    await expect(checkCompressedStreams(pdfWithStreams(fax))).rejects.toMatchObject({
+      details: { filter: 'CCITTFaxDecode' },
+      retryable: false,
+    });
+    const behindFlate = {
+      dict: '/Type /XObject /Subtype /Form /Filter [/Fl /CCF]',
+      data: deflateSync(Buffer.alloc(10)),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(behindFlate))).rejects.toThrow(/CCITTFaxDecode/);
+    const beforeFlate = {
+      dict: '/Subtype /Image /Width 8 /Height 8 /Filter [/DCTDecode /FlateDecode]',
+      data: Buffer.alloc(10),
+    };
+    await expect(checkCompressedStreams(pdfWithStreams(beforeFlate))).rejects.toThrow(/DCTDecode/);
+  });
+
+  it("leaves an image's codec alone (pdfjs reads an image only as far as its size), and inline images", async () => {
+    const image = {
+      dict: '/Type /XObject /Subtype /Image /Width 100000 /Height 1 /ImageMask true /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100000 >>',
+      data: Buffer.alloc(4096),
+    };
+    const thumbnail = {
+      dict: '/Width 10 /Height 10 /ColorSpace /DeviceRGB /Filter /DCTDecode',
+      data: Buffer.alloc(100),
+    };
+    const hexImage = { dict: '/Subtype /Image /Width 8 /Height 8 /Filter [/AHx /DCT]', data: Buffer.from('ffd8ffe0>') };
+    await expect(checkCompressedStreams(pdfWithStreams(image, thumbnail, hexImage))).resolves.toEqual({
+      streams: 1,
+      decodedBytes: 4,
+    });
+    // An inline image in a content stream: its data (any bytes) may even hold the stream keyword.
+    const content = Buffer.concat([
+      Buffer.from('q 8 0 0 8 0 0 cm BI /W 8 /H 8 /IM true /F /CCF /DP << /K -1 /Columns 8 >> ID '),
+      Buffer.from('\x00\x01stream\n\x02', 'latin1'),
+      Buffer.from(' EI Q'),
+    ]);
+    await expect(checkCompressedStreams(pdfWithStreams({ dict: '', data: content }))).resolves.toEqual({
+      streams: 0,
+      decodedBytes: 0,
+    });
+  });
+});
+
+describe(Ascii85Decoder.name, () => {
+  it('decodes as pdfjs does: z, whitespace, ~ with or without >, a short last group, no end, odd characters', async () => {
+    const cases = [
+      ascii85(prose(10_000)),
+      ascii85(Buffer.concat([Buffer.alloc(40), noise(1001)])),
+      Buffer.from(' 8 7c\nURD\t]i,"Ebo8'),
+      Buffer.from('zz!!z~'),
+      Buffer.from('9jqo^z9j~> ignored'),
+      Buffer.from('ab{|}v~>'),
+      Buffer.from('a~'),
+    ];
+    for (const data of cases) {
+      const expected = Buffer.from(await contentByPdfjs('/Filter /ASCII85Decode', data));
+      expect(decodeAll(new Ascii85Decoder(), data, 3)).toEqual(expected);
+    }
+  });
+});
+
+describe(AsciiHexDecoder.name, () => {
+  it('decodes as pdfjs does: either case, anything else skipped, an odd last digit kept only before >', async () => {
+    const cases = ['48656c6C6F>', '4 8 6x5 6c6>', '486>', '486', `${noise(3000).toString('hex')}>4142`];
+    for (const text of cases) {
+      const data = Buffer.from(text);
+      const expected = Buffer.from(await contentByPdfjs('/Filter /ASCIIHexDecode', data));
+      expect(decodeAll(new AsciiHexDecoder(), data, 5)).toEqual(expected);
+    }
+  });
+});
+
+describe(LzwDecoder.name, () => {
+  it('decodes as pdfjs does, fed in chunks of any size: EarlyChange, no EOD, noise, stale lengths after a clear', async () => {
+    const ramp = (from: number) => Array.from({ length: 4096 - from }, (_, i) => from + i);
+    const afterClear = packLzw([256, 0, ...ramp(258), 256, 511, 511, 258, ...ramp(260), 4095, 4095, 257]);
+    const cases: [Buffer, number][] = [
+      [lzw(prose(100_000)), 1],
+      [lzw(prose(50_000), { earlyChange: 0 }), 0],
+      [lzw(prose(10_000), { eod: false }), 1],
+      [noise(20_000), 1],
+      [afterClear, 1],
+    ];
+    for (const [data, earlyChange] of cases) {
+      const expected = Buffer.from(
+        await contentByPdfjs(`/Filter /LZWDecode /DecodeParms << /EarlyChange ${earlyChange} >>`, data),
+      );
+      for (const size of [7, 100_000]) {
+        expect(decodeAll(new LzwDecoder(earlyChange), data, size).equals(expected)).toBe(true);
+      }
+    }
+  });
+});
+
+describe(RunLengthDecoder.name, () => {
+  it('decodes as pdfjs does, a run cut short included', async () => {
+    const cases = [
+      Buffer.from([2, 65, 66, 67, 130, 68, 128, 1, 2]),
+      Buffer.from([255, 0, 0, 9, 100, 127, 1, 2]),
+      Buffer.concat([noise(5000), Buffer.from([5])]),
+    ];
+    for (const data of cases) {
+      const expected = Buffer.from(await contentByPdfjs('/Filter /RunLengthDecode', data));
+      expect(decodeAll(new RunLengthDecoder(), data, 3)).toEqual(expected);
+    }
+  });
+});
+
+describe(PredictorDecoder.name, () => {
+  it('undoes PNG and TIFF predictors as pdfjs does, a short last row included, and predicts their length', async () => {
+    const cases: [string, Buffer][] = [
+      ['/Predictor 15 /Columns 10 /Colors 3', pngRows(noise(3010), 30, true)],
+      ['/Predictor 2 /Columns 10 /Colors 3', noise(3005)],
+      ['/Predictor 2 /Columns 7 /Colors 2 /BitsPerComponent 16', noise(2000)],
+      ['/Predictor 2 /Columns 20 /BitsPerComponent 1', noise(1000)],
+      ['/Predictor 2 /Columns 5 /Colors 3 /BPC 4', noise(1001)],
+    ];
+    for (const [params, raw] of cases) {
+      const dict = `/Filter /FlateDecode /DecodeParms << ${params} >>`;
+      const expected = Buffer.from(await contentByPdfjs(dict, deflateSync(raw)));
+      const predictor = predictorOf(`<< ${params} >>`)!;
+      expect([params, decodeAll(new PredictorDecoder(predictor), raw, 7).equals(expected)]).toEqual([params, true]);
+      expect(predictedLength(raw.length, predictor)).toBe(expected.length);
+    }
+  });
+});
+
+describe(decodeParms.name, () => {
+  it('reads each direct /DecodeParms or /DP: a dictionary, or an array of them (null and references as none)', () => {
+    expect(
+      decodeParms('<< /DecodeParms [null << /Predictor 12 /Columns 5 >> 7 0 R] /DP << /EarlyChange 0 >> >>'),
+    ).toEqual([[undefined, '<< /Predictor 12 /Columns 5 >>', undefined], '<< /EarlyChange 0 >>']);
+    expect(decodeParms('<< /DecodeParms 7 0 R >>')).toEqual([]);
   });
 });
 
@@ -362,7 +636,10 @@ describe(filterChains.name, () => {
   it('reads the filters pdfjs applies, in order, from every /Filter or /F entry', () => {
     expect(filterChains('<< /Length 5 /Filter/FlateDecode >>')).toEqual([['flate']]);
     expect(filterChains('<< /Filter [ /A85 /Foo /LZW#44ecode ] /DecodeParms [null << /EarlyChange 0 >>] >>')).toEqual([
-      ['other', 'lzw'],
+      ['ascii85', 'lzw'],
+    ]);
+    expect(filterChains('<< /Filter [/AHx /CCF /DCT /JPXDecode /JBIG2Decode] >>')).toEqual([
+      ['asciiHex', 'ccittFax', 'dct', 'jpx', 'jbig2'],
     ]);
     expect(filterChains('<< /F /RL /Filter [/BrotliDecode] /FontFile 3 0 R /Fl 2 >>')).toEqual([
       ['runLength'],

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { constants, createBrotliCompress } from 'node:zlib';
+import { constants, createBrotliCompress, deflateSync } from 'node:zlib';
 import { buildHostileDocuments, zlibOfZeros } from '../../scripts/generate-hostile-documents.js';
 import { pdfStream, rawPdf } from '../../scripts/lib/raw-pdf.js';
 import { DocumentError, DocumentErrorCode } from '../../src/documents/document-error.js';
@@ -52,6 +52,26 @@ function brotliZeros(mib: number): Promise<Buffer> {
   const zeros = Buffer.alloc(1024 * 1024);
   const compressor = createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
   return buffer(Readable.from(Array<Buffer>(mib).fill(zeros)).pipe(compressor));
+}
+
+/** ASCII85 as PDF writers emit it: `z` for four zeros, 75-character lines, `~>` at the end. */
+function ascii85(data: Buffer): Buffer {
+  const groups: string[] = [];
+  for (let at = 0; at < data.length; at += 4) {
+    const group = Buffer.alloc(4);
+    data.copy(group, 0, at, at + 4);
+    const value = group.readUInt32BE();
+    const size = Math.min(4, data.length - at);
+    if (value === 0 && size === 4) {
+      groups.push('z');
+      continue;
+    }
+    const digits = Array.from({ length: 5 }, (_, i) =>
+      String.fromCharCode(33 + (Math.floor(value / 85 ** (4 - i)) % 85)),
+    );
+    groups.push(digits.slice(0, size + 1).join(''));
+  }
+  return Buffer.from(`${groups.join('').replace(/.{75}/g, '$&\n')}~>`, 'latin1');
 }
 
 function onePage(content: Buffer): Buffer {
@@ -152,6 +172,36 @@ describe(PdfWorkerPool.name, () => {
     await expect(sut.open(bomb)).rejects.toMatchObject({
       code: DocumentErrorCode.TooComplex,
       message: 'A compressed stream in the PDF expands to more than 128 MiB',
+    });
+  });
+
+  it('refuses a page whose content is Flate behind ASCII85 (a 1 GiB stream from 1.3 MB)', async () => {
+    const bomb = onePage(pdfStream('/Filter [/ASCII85Decode /FlateDecode]', ascii85(zlibOfZeros(1024 * 1024 * 1024))));
+    expect(bomb.length).toBeLessThan(1_400_000);
+    await expect(sut.open(bomb)).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
+    });
+  });
+
+  it('refuses a page whose content is a nested Flate bomb (1 GiB from 3 KB, inflated twice)', async () => {
+    const bomb = onePage(
+      pdfStream('/Filter [/FlateDecode /FlateDecode]', deflateSync(zlibOfZeros(1024 * 1024 * 1024))),
+    );
+    expect(bomb.length).toBeLessThan(10_000);
+    await expect(sut.open(bomb)).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
+    });
+  });
+
+  it('refuses a page whose content is CCITT fax data (pdfjs would decode it without bound)', async () => {
+    const fax = onePage(
+      pdfStream('/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100000 >>', Buffer.alloc(4096)),
+    );
+    await expect(sut.open(fax)).rejects.toMatchObject({
+      code: DocumentErrorCode.Unreadable,
+      message: 'The PDF applies the image filter CCITTFaxDecode to a stream that is not an image',
     });
   });
 
