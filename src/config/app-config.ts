@@ -85,6 +85,11 @@ export interface PipelineConfig {
   readonly ocrPageTimeoutMs: number;
   /** Longest a PDF step may take (open, one page's text, one page's render) before the job fails. */
   readonly pdfTimeoutMs: number;
+  /**
+   * Longest one attempt of a job may run through the pipeline before it fails with JOB_TIMEOUT (not retried);
+   * 0 = no deadline. The per-operation deadlines above bound one page or call, not a document of many.
+   */
+  readonly jobTimeoutS: number;
   readonly genaiProvider: GenAiProvider;
   readonly genaiBaseUrl: string | undefined;
   readonly genaiModel: string;

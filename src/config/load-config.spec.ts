@@ -14,6 +14,7 @@ describe(loadConfig.name, () => {
     expect(sut.security).toEqual({ corsOrigins: [], rateLimitPerMin: 600 });
     expect(sut.pipeline.ocrPageTimeoutMs).toBe(120_000);
     expect(sut.pipeline.pdfTimeoutMs).toBe(60_000);
+    expect(sut.pipeline.jobTimeoutS).toBe(1800);
     expect(sut.role).toBe('all');
     expect(sut.testMode).toBe(false);
     expect(sut.database.url).toBeUndefined();
@@ -27,6 +28,12 @@ describe(loadConfig.name, () => {
     expect(sut.role).toBe('worker');
     expect(sut.testMode).toBe(true);
     expect(sut.database.migrateOnBoot).toBe(false);
+  });
+
+  it('takes IX_JOB_TIMEOUT_S in seconds, 0 meaning no deadline', () => {
+    expect(loadConfig({ IX_JOB_TIMEOUT_S: '0' }).pipeline.jobTimeoutS).toBe(0);
+    expect(loadConfig({ IX_JOB_TIMEOUT_S: '90' }).pipeline.jobTimeoutS).toBe(90);
+    expect(() => loadConfig({ IX_JOB_TIMEOUT_S: '-1' })).toThrow(/IX_JOB_TIMEOUT_S must be an integer between 0/);
   });
 
   it('rejects a bad value naming the variable and what is allowed', () => {

@@ -16,6 +16,11 @@ export interface ReadDocumentOptions {
   textLayer?: TextLayerThresholds;
   /** `DocumentInspector` already checked these bytes' compressed streams (`DocumentInfo.streamsChecked`). */
   streamsChecked?: boolean;
+  /**
+   * Checked between pages (the job's deadline, shutdown): once aborted, no further page is started and the read
+   * rejects with the signal's reason. A page already being read or OCR'd finishes (each has its own deadline).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,6 +37,7 @@ async function readTiff(bytes: Uint8Array, options: ReadDocumentOptions): Promis
   const pages: OcrPage[] = [];
   // The OCR engine reads the first page of a TIFF: each page is handed over as the first one, still compressed.
   for (const [index, page] of readTiffPages(bytes).pages.entries()) {
+    options.signal?.throwIfAborted();
     const image = index === 0 ? asBuffer(bytes) : tiffWithFirstIfd(bytes, page.ifdOffset);
     pages.push(await options.ocr.recognize(image, { languages: options.languages, page: index + 1 }));
   }
@@ -65,6 +71,7 @@ export class DocumentReader {
     const pending: Promise<void>[] = [];
     try {
       for (let pageNo = 1; pageNo <= pdf.pageCount; pageNo++) {
+        options.signal?.throwIfAborted();
         const { hasTextLayer, ...textPage } = await pdf.readTextLayer(pageNo, options.textLayer);
         if (hasTextLayer) {
           pages[pageNo - 1] = textPage;
@@ -72,6 +79,7 @@ export class DocumentReader {
         }
         if (pending.length >= OCR_AHEAD) {
           await pending.shift();
+          options.signal?.throwIfAborted(); // that wait may have been a whole page's OCR: no render once aborted
         }
         const rendered = await pdf.render(pageNo, { dpi: options.dpi, maxPixels: options.maxRenderPixels });
         const recognized = ocr.recognize(rendered.png, { languages, page: pageNo }).then((page) => {

@@ -11,6 +11,8 @@ export interface ExtractionInput {
   pages: readonly OcrPage[];
   /** The page texts as they may leave the machine (redacted for remote providers). */
   texts: readonly string[];
+  /** Aborts the LLM call (job deadline, shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface ExtractionOutput {
@@ -47,7 +49,12 @@ export class LlmFieldExtractor extends FieldExtractor {
 
   async extract(input: ExtractionInput): Promise<ExtractionOutput> {
     const { system, prompt } = buildPrompt(input.useCase, input.texts);
-    const answer = await this.client.extract({ system, prompt, schema: useCaseJsonSchema(input.useCase) });
+    const answer = await this.client.extract({
+      system,
+      prompt,
+      schema: useCaseJsonSchema(input.useCase),
+      signal: input.signal,
+    });
     return { fields: answer.data, model: answer.model };
   }
 

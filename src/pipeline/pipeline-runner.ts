@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
 import { JobFailedError, JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import type { ClaimedJob } from '../jobs/job.model.js';
+import { JobDeadline } from './job-deadline.js';
 import type { PipelineContext } from './pipeline-context.js';
 import { PIPELINE_STEPS, type PipelineStep } from './pipeline-step.js';
 
@@ -26,7 +28,11 @@ export function toJobFailure(err: unknown): JobFailedError {
   return new JobFailedError('PIPELINE_FAILED', message, true);
 }
 
-/** Runs PIPELINE_STEPS in order for a claimed job, timing each step into `timings_ms`. */
+/**
+ * Runs PIPELINE_STEPS in order for a claimed job, timing each step into `timings_ms`. Each attempt has
+ * IX_JOB_TIMEOUT_S: checked between steps, and `ctx.signal` aborts at it (as at shutdown) for steps that can stop
+ * early; past it the job fails JOB_TIMEOUT whatever the step it interrupted threw.
+ */
 @Injectable()
 export class PipelineRunner extends JobHandler {
   private readonly logger = new Logger(PipelineRunner.name);
@@ -34,31 +40,60 @@ export class PipelineRunner extends JobHandler {
   constructor(
     @Inject(PIPELINE_STEPS) private readonly steps: PipelineStep[],
     private readonly timingSink: StepTimingSink,
+    private readonly config: AppConfig,
   ) {
     super();
   }
 
   async handle(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome> {
-    const ctx: PipelineContext = { job, signal, timings: {} };
+    const deadline = new JobDeadline(signal, this.config.pipeline.jobTimeoutS);
+    const ctx: PipelineContext = { job, signal: deadline.signal, timings: {} };
     const started = performance.now();
-    for (const step of this.steps) {
-      signal.throwIfAborted();
-      const stepStarted = performance.now();
-      try {
-        await step.run(ctx);
-      } catch (err) {
-        const failure = toJobFailure(err);
-        this.logger.warn(
-          { job_id: job.id, step: step.name, code: failure.code, retryable: failure.retryable, err: failure.message },
-          'pipeline step failed',
-        );
-        throw failure;
-      } finally {
+    try {
+      for (const step of this.steps) {
+        const expired = deadline.expired;
+        if (expired) {
+          ctx.timings.total = Math.round(performance.now() - started);
+          this.logger.warn(
+            { job_id: job.id, step: expired.step, code: expired.code, timings_ms: ctx.timings },
+            'job deadline passed',
+          );
+          throw expired;
+        }
+        signal.throwIfAborted(); // shutdown: the worker hands the job back
+        deadline.step = step.name;
+        const stepStarted = performance.now();
+        let failure: JobFailedError | undefined;
+        try {
+          await step.run(ctx);
+        } catch (err) {
+          // Past the deadline, what the step threw is its way of stopping (an aborted fetch, wrapped by its client as
+          // a retryable error, or a failure the abort caused): the job failed on time, not on that error.
+          failure = deadline.expired ?? toJobFailure(err);
+        }
         const ms = Math.round(performance.now() - stepStarted);
         ctx.timings[step.name] = ms;
         this.timingSink.observeStepDuration(step.name, ms);
+        if (failure) {
+          ctx.timings.total = Math.round(performance.now() - started);
+          this.logger.warn(
+            {
+              job_id: job.id,
+              step: step.name,
+              code: failure.code,
+              retryable: failure.retryable,
+              err: failure.message,
+              timings_ms: ctx.timings,
+            },
+            'pipeline step failed',
+          );
+          throw failure;
+        }
       }
+    } finally {
+      deadline.dispose();
     }
+    // Not checked after the last step: the outcome is complete and its callback already queued.
     ctx.timings.total = Math.round(performance.now() - started);
     if (!ctx.outcome) {
       throw new JobFailedError('PIPELINE_FAILED', 'the pipeline ended without an outcome', false);

@@ -143,6 +143,19 @@ describe(OpenAiGenAiClient.name, () => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it.each(['hang', 'hang-body'] as const)(
+      "stops (%s) when the caller aborts, rejecting with the caller's reason rather than a GenAI error",
+      async (reply) => {
+        server.reply('POST /v1/chat/completions', reply);
+        const controller = new AbortController();
+        const reason = new Error('job deadline');
+        setTimeout(() => controller.abort(reason), 50);
+        const started = Date.now();
+        await expect(sut.extract({ ...request, signal: controller.signal })).rejects.toBe(reason);
+        expect(Date.now() - started).toBeLessThan(250); // before the client's own 300 ms deadline
+      },
+    );
+
     it.each(['hang', 'hang-body'] as const)('times out (%s) with a retryable GENAI_TIMEOUT', async (reply) => {
       server.reply('POST /v1/chat/completions', reply);
       const started = Date.now();

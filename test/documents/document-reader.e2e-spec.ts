@@ -17,6 +17,25 @@ function failingOcr(): FakeOcrClient {
   });
 }
 
+/** The scanned sample's page, `count` times. */
+async function scannedPdf(count: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const source = await PDFDocument.load(await readFile('samples/invoice-scanned.pdf'));
+  for (let i = 0; i < count; i++) {
+    const [page] = await doc.copyPages(source, [0]);
+    doc.addPage(page);
+  }
+  return doc.save();
+}
+
+/** Fake OCR that aborts `controller` (the job's deadline passing) while it reads the first page. */
+function abortingOcr(controller: AbortController, reason: Error): FakeOcrClient {
+  return new FakeOcrClient((_image, opts) => {
+    controller.abort(reason);
+    return fakeOcrPage(opts.page);
+  });
+}
+
 /** Page 1 of the text sample followed by page 1 of the scanned sample. */
 async function mixedPdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -114,6 +133,26 @@ describe(DocumentReader.name, () => {
       for (const token of ['Frischmarkt', '21.11.2026', 'SUMME', '12,92', 'girocard']) {
         expect(page.text).toContain(token);
       }
+    });
+
+    it('stops before the next TIFF page once the signal is aborted, rejecting with its reason', async () => {
+      const controller = new AbortController();
+      const reason = new Error('deadline');
+      const ocr = abortingOcr(controller, reason);
+      const tiff = greyTiff([1, 2, 3].map(() => ({ width: 40, height: 20 })));
+      await expect(sut.read(tiff, 'image/tiff', { ocr, languages, signal: controller.signal })).rejects.toBe(reason);
+      expect(ocr.calls.map((c) => c.opts.page)).toEqual([1]);
+    });
+
+    it('stops before the next PDF page once the signal is aborted, rejecting with its reason', async () => {
+      const controller = new AbortController();
+      const reason = new Error('deadline');
+      const ocr = abortingOcr(controller, reason);
+      const pdf = await scannedPdf(3);
+      await expect(
+        sut.read(pdf, 'application/pdf', { ocr, languages, dpi: 72, signal: controller.signal }),
+      ).rejects.toBe(reason);
+      expect(ocr.calls.map((c) => c.opts.page)).toEqual([1]);
     });
 
     it('hands an image to OCR as it is', async () => {

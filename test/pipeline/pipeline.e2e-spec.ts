@@ -4,8 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyCallbackSignature } from '../../src/callbacks/callback-signature.js';
+import { FakeOcrClient, fakeOcrPage } from '../../src/clients/ocr/fake-ocr.client.js';
+import { OcrClient } from '../../src/clients/ocr/ocr.client.js';
 import { ScriptedServer } from '../clients/scripted-server.js';
+import { greyTiff } from '../documents/support/images.js';
 import { LoopbackServer } from '../net/loopback-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -21,7 +25,7 @@ interface Envelope {
   status: string;
   use_case_version: number | null;
   attempts: number;
-  error: { code: string; retryable: boolean } | null;
+  error: { code: string; message: string; retryable: boolean } | null;
   result: {
     valid: boolean;
     fields: Record<
@@ -348,5 +352,61 @@ describe('callbacks to a failing receiver', () => {
       await receiver.close();
       await database.drop();
     }
+  });
+});
+
+describe('a job past IX_JOB_TIMEOUT_S', () => {
+  let database: TestDatabase;
+  let sut: TestApp;
+  let ocr: FakeOcrClient;
+  const http = () => request(sut.app.getHttpServer());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // One slot, so the job queued behind the slow one runs only once the worker is done with it.
+    sut = await createTestApp(database.url, {
+      IX_GENAI_PROVIDER: 'heuristic',
+      IX_JOB_TIMEOUT_S: '1',
+      IX_WORKER_CONCURRENCY: '1',
+      IX_POLL_INTERVAL_MS: '200',
+    });
+    ocr = sut.app.get<OcrClient, FakeOcrClient>(OcrClient);
+  });
+  afterAll(async () => {
+    await sut?.close();
+    await database?.drop();
+  });
+
+  it('ends in error JOB_TIMEOUT (not retried) once its OCR runs past the deadline, and the worker runs the next job', async () => {
+    // 10 pages of 300 ms each: the 1 s deadline passes around page 4, well before the last page.
+    const PAGES = 10;
+    ocr.respondWith(async (_image, opts) => {
+      await sleep(300);
+      return fakeOcrPage(opts.page, `page ${opts.page}`);
+    });
+    const tiff = greyTiff(Array.from({ length: PAGES }, () => ({ width: 40, height: 20 })));
+    const slow = await http()
+      .post('/jobs')
+      .send({ request_id: 'slow-ocr', use_case: 'invoice', document: { content_base64: tiff.toString('base64') } })
+      .expect(201);
+    const next = await http()
+      .post('/jobs')
+      .send({
+        request_id: 'after-slow-ocr',
+        use_case: 'invoice',
+        document: { content_base64: INVOICE_PDF.toString('base64') },
+      })
+      .expect(201);
+
+    const failed = await finished(sut, slow.body.id);
+    expect(failed.status).toBe('error');
+    expect(failed.error).toMatchObject({ code: 'JOB_TIMEOUT', retryable: false });
+    expect(failed.error?.message).toMatch(/IX_JOB_TIMEOUT_S.*1 s.*ocr/);
+    expect(failed.attempts).toBe(1);
+    // The reader stopped between pages: the pages after the deadline were never OCR'd.
+    expect(ocr.calls.length).toBeLessThan(PAGES);
+
+    // The text-layer invoice needs no OCR: it runs once the slot is free, and finishes.
+    expect((await finished(sut, next.body.id)).status).toBe('done');
   });
 });

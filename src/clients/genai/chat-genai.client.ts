@@ -12,6 +12,7 @@ export interface ChatCall {
   model: string;
   messages: ChatMessage[];
   schema: object;
+  signal?: AbortSignal;
 }
 
 export interface ChatAnswer {
@@ -36,7 +37,7 @@ export abstract class ChatGenAiClient extends GenAiClient {
       { role: 'system', content: req.system },
       { role: 'user', content: req.prompt },
     ];
-    const first = await this.call({ model, messages, schema: req.schema });
+    const first = await this.call({ model, messages, schema: req.schema, signal: req.signal });
     const parsed = parseJsonAnswer(first.content);
     if (parsed.ok) {
       return { data: parsed.data, model: first.model, repaired: false, raw: first.content };
@@ -46,7 +47,7 @@ export abstract class ChatGenAiClient extends GenAiClient {
       { role: 'assistant', content: first.content },
       { role: 'user', content: repairPrompt(parsed.error, req.schema) },
     ];
-    const second = await this.call({ model, messages: repairMessages, schema: req.schema });
+    const second = await this.call({ model, messages: repairMessages, schema: req.schema, signal: req.signal });
     const reparsed = parseJsonAnswer(second.content);
     if (reparsed.ok) {
       return { data: reparsed.data, model: second.model, repaired: true, raw: second.content };
@@ -65,9 +66,12 @@ export abstract class ChatGenAiClient extends GenAiClient {
   }
 
   private async call(call: ChatCall): Promise<ChatAnswer> {
+    call.signal?.throwIfAborted();
     try {
       return await this.complete(call);
     } catch (err) {
+      // Stopped by the caller, not failed by the server: the caller's reason, not a retryable GENAI_UNAVAILABLE.
+      call.signal?.throwIfAborted();
       throw this.toError(err);
     }
   }

@@ -5,6 +5,8 @@ export interface GenAiRequest {
   schema: object;
   /** Overrides the client's configured model for this call. */
   model?: string;
+  /** Aborts the call (the job's deadline, shutdown); the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface GenAiResponse {

@@ -56,6 +56,7 @@ export class OllamaGenAiClient extends ChatGenAiClient {
         stream: false,
         options: { temperature: 0 },
       }),
+      signal: call.signal,
     });
     const text = await response.text();
     if (!response.ok) {

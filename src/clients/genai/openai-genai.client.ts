@@ -46,15 +46,18 @@ export class OpenAiGenAiClient extends ChatGenAiClient {
   }
 
   protected async complete(call: ChatCall): Promise<ChatAnswer> {
-    const completion = await this.client.chat.completions.create({
-      model: call.model,
-      messages: call.messages,
-      temperature: 0,
-      response_format: {
-        type: 'json_schema',
-        json_schema: { name: schemaName(call.schema), schema: call.schema as Record<string, unknown>, strict: true },
+    const completion = await this.client.chat.completions.create(
+      {
+        model: call.model,
+        messages: call.messages,
+        temperature: 0,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: schemaName(call.schema), schema: call.schema as Record<string, unknown>, strict: true },
+        },
       },
-    });
+      { signal: call.signal },
+    );
     const message = Array.isArray(completion?.choices) ? completion.choices[0]?.message : undefined;
     if (!message) {
       throw new GenAiError(GenAiErrorCode.BadResponse, 'openai answered without choices[0].message', {

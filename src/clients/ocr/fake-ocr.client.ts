@@ -36,7 +36,7 @@ export function fakeOcrPage(page: number, text = 'Fake OCR text', overrides: Par
 export class FakeOcrClient extends OcrClient {
   readonly calls: FakeOcrCall[] = [];
   closed = false;
-  private readonly respond: FakeOcrResponder;
+  private respond: FakeOcrResponder;
 
   constructor(pages: OcrPage[] | FakeOcrResponder = []) {
     super();
@@ -47,6 +47,12 @@ export class FakeOcrClient extends OcrClient {
             const page = pages.find((p) => p.page === opts.page) ?? pages.at(-1) ?? fakeOcrPage(opts.page);
             return { ...page, page: opts.page };
           };
+  }
+
+  /** Answers later calls from `responder`: e2e tests script the instance the app was built with (slow pages, …). */
+  respondWith(responder: FakeOcrResponder): this {
+    this.respond = responder;
+    return this;
   }
 
   async recognize(image: Buffer, opts: RecognizeOptions): Promise<OcrPage> {

@@ -16,6 +16,7 @@ export class GenAiStep implements PipelineStep {
       useCase: need(ctx.useCase, 'use case').definition,
       pages: need(ctx.pages, 'pages'),
       texts: need(ctx.promptTexts, 'prompt texts'),
+      signal: ctx.signal,
     });
     const fields = ctx.redactor ? restore(output.fields, ctx.redactor.mapping) : output.fields;
     ctx.extraction = {

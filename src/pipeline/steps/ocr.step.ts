@@ -32,6 +32,8 @@ export class OcrStep implements PipelineStep {
       dpi: this.config.pipeline.ocrDpi,
       // The setup step inspected these bytes in this run: their decompression check is not repeated.
       streamsChecked: document.streamsChecked,
+      // Checked between pages: a long document stops at the job's deadline (or shutdown) after the page in hand.
+      signal: ctx.signal,
     });
   }
 }
