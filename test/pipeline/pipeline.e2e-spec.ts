@@ -366,7 +366,8 @@ describe('a job past IX_JOB_TIMEOUT_S', () => {
     // One slot, so the job queued behind the slow one runs only once the worker is done with it.
     sut = await createTestApp(database.url, {
       IX_GENAI_PROVIDER: 'heuristic',
-      IX_JOB_TIMEOUT_S: '1',
+      // Long enough that the quick job after the slow one finishes inside it on a busy machine too.
+      IX_JOB_TIMEOUT_S: '3',
       IX_WORKER_CONCURRENCY: '1',
       IX_POLL_INTERVAL_MS: '200',
     });
@@ -378,10 +379,10 @@ describe('a job past IX_JOB_TIMEOUT_S', () => {
   });
 
   it('ends in error JOB_TIMEOUT (not retried) once its OCR runs past the deadline, and the worker runs the next job', async () => {
-    // 10 pages of 300 ms each: the 1 s deadline passes around page 4, well before the last page.
+    // 10 pages of 1 s each: the 3 s deadline passes around page 4, well before the last page.
     const PAGES = 10;
     ocr.respondWith(async (_image, opts) => {
-      await sleep(300);
+      await sleep(1_000);
       return fakeOcrPage(opts.page, `page ${opts.page}`);
     });
     const tiff = greyTiff(Array.from({ length: PAGES }, () => ({ width: 40, height: 20 })));
@@ -401,7 +402,7 @@ describe('a job past IX_JOB_TIMEOUT_S', () => {
     const failed = await finished(sut, slow.body.id);
     expect(failed.status).toBe('error');
     expect(failed.error).toMatchObject({ code: 'JOB_TIMEOUT', retryable: false });
-    expect(failed.error?.message).toMatch(/IX_JOB_TIMEOUT_S.*1 s.*ocr/);
+    expect(failed.error?.message).toMatch(/IX_JOB_TIMEOUT_S.*3 s.*ocr/);
     expect(failed.attempts).toBe(1);
     // The reader stopped between pages: the pages after the deadline were never OCR'd.
     expect(ocr.calls.length).toBeLessThan(PAGES);
