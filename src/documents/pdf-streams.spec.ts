@@ -5,36 +5,33 @@ import { DocumentError, DocumentErrorCode } from './document-error.js';
 import {
   Ascii85Decoder,
   AsciiHexDecoder,
-  checkCompressedStreams,
-  decodeParms,
-  earlyChanges,
-  filterChains,
   LzwDecoder,
   lzwDecodedLength,
   LzwLengthCounter,
   predictedLength,
   PredictorDecoder,
-  predictorOf,
   RunLengthDecoder,
   runLengthDecodedLength,
-} from './pdf-streams.js';
+} from './pdf-stream-decoders.js';
+import { checkCompressedStreams, decodeParms, earlyChanges, filterChains, predictorOf } from './pdf-streams.js';
+import { parseDictionary } from './pdf-syntax.js';
 import { loadPdfjs } from './pdfjs.js';
 
 const MIB = 1024 * 1024;
 
 /** How many bytes pdfjs itself decodes from a stream (see contentByPdfjs). */
-async function decodedByPdfjs(dict: string, data: Buffer): Promise<number> {
-  return (await contentByPdfjs(dict, data)).length;
+async function decodedByPdfjs(dict: string, data: Buffer, keyword?: string): Promise<number> {
+  return (await contentByPdfjs(dict, data, keyword)).length;
 }
 
 /** What pdfjs itself decodes from a stream: its content as an embedded file, read back through its API. */
-async function contentByPdfjs(dict: string, data: Buffer): Promise<Uint8Array> {
+async function contentByPdfjs(dict: string, data: Buffer, keyword = 'stream\n'): Promise<Uint8Array> {
   const objects: (string | Buffer)[] = [
     '<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(data) 4 0 R] >> >> >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
     '<< /Type /Filespec /F (data) /EF << /F 5 0 R >> >>',
-    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile ${dict} /Length ${data.length} >>\nstream\n`), data]),
+    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile ${dict} /Length ${data.length} >>\n${keyword}`), data]),
   ];
   // No xref table: pdfjs finds the objects by scanning, as it does for a damaged file.
   const pdf = Buffer.concat([
@@ -111,7 +108,7 @@ function lzw(data: Uint8Array, { earlyChange = 1, eod = true } = {}): Buffer {
  * LZW for exactly `bytes` zeros, at up to ~2 500:1: codes 0, 258, 259 … stand for 1, 2, 3 … zeros (each defining the
  * next), up to 4095 for 3 839; then the longest one repeats, and one more code makes up the rest.
  */
-function lzwZeros(bytes: number): Buffer {
+function lzwZeros(bytes: number, earlyChange = 1): Buffer {
   const codes = [256];
   let [decoded, top] = [0, 0];
   for (let length = 1; length <= 3839 && decoded + length <= bytes; length++) {
@@ -123,7 +120,7 @@ function lzwZeros(bytes: number): Buffer {
   const repeats = Math.floor((bytes - decoded) / topLength);
   const rest = bytes - decoded - repeats * topLength;
   const last = rest === 0 ? [] : [rest === 1 ? 0 : 256 + rest];
-  return packLzw(codes.concat(Array<number>(repeats).fill(top), last, [257]));
+  return packLzw(codes.concat(Array<number>(repeats).fill(top), last, [257]), earlyChange);
 }
 
 /** Deterministic text-like bytes: words from a small vocabulary, so that LZW finds long strings and fills its table. */
@@ -198,6 +195,24 @@ function pdfWithStreams(...streams: { dict: string; data: Buffer }[]): Buffer {
     );
   });
   return Buffer.concat(parts);
+}
+
+/** One stream object with its dictionary written whole (`<< … >>`), then `extra` (more objects). */
+function pdfWithStream(dict: string, data: Buffer, keyword = 'stream\n', extra = ''): Buffer {
+  return Buffer.concat([
+    Buffer.from(`%PDF-1.7\n1 0 obj\n${dict}\n${keyword}`, 'latin1'),
+    data,
+    Buffer.from(`\nendstream\nendobj\n${extra}`, 'latin1'),
+  ]);
+}
+
+/** zlib data with a stored block right after its header, holding `endstream`: it inflates to the same bytes and more. */
+function withStoredDecoy(zlib: Buffer): Buffer {
+  const decoy = Buffer.from('\nendstream\nendobj\n', 'latin1');
+  const header = Buffer.alloc(5); // BFINAL 0, BTYPE 00, then LEN and NLEN
+  header.writeUInt16LE(decoy.length, 1);
+  header.writeUInt16LE(~decoy.length & 0xffff, 3);
+  return Buffer.concat([zlib.subarray(0, 2), header, decoy, zlib.subarray(2)]);
 }
 
 const flate = (bytes: number) => ({ dict: '/Filter /FlateDecode', data: deflateSync(Buffer.alloc(bytes)) });
@@ -446,6 +461,84 @@ describe(checkCompressedStreams.name, () => {
     await expect(checkCompressedStreams(pdfWithStreams(beforeFlate))).rejects.toThrow(/DCTDecode/);
   });
 
+  it("reads the dictionary as pdfjs's lexer does: comments, NUL as whitespace, escaped keys", async () => {
+    const bomb = deflateSync(Buffer.alloc(3 * MIB));
+    const variants = ['/Filter %FlateDecode?\n/FlateDecode', '/Filter\0/FlateDecode', '/F#69lter /FlateDecode'];
+    for (const dict of variants) {
+      await expect(decodedByPdfjs(dict, bomb)).resolves.toBe(3 * MIB);
+      await expect(checkCompressedStreams(pdfWithStreams({ dict, data: bomb }), limits)).rejects.toThrow(
+        /more than 2 MiB/,
+      );
+    }
+    // NUL ends a name: `/FlateDecode\0>>` is FlateDecode, then the end of the dictionary.
+    await expect(decodedByPdfjs('/Filter /FlateDecode\0', bomb)).resolves.toBe(3 * MIB);
+    const nulEnded = pdfWithStream(`<< /Length ${bomb.length} /Filter /FlateDecode\0>>`, bomb);
+    await expect(checkCompressedStreams(nulEnded, limits)).rejects.toThrow(/more than 2 MiB/);
+    // Behind ASCII85, the chain is found only by parsing: Flate alone on the ASCII85 text decodes nothing.
+    const chained = { dict: '/Filter %x\n[/A85 %y\n/F#6c]', data: ascii85(bomb) };
+    await expect(decodedByPdfjs(chained.dict, chained.data)).resolves.toBe(3 * MIB);
+    await expect(checkCompressedStreams(pdfWithStreams(chained), limits)).rejects.toThrow(/more than 2 MiB/);
+  });
+
+  it('counts a filter named anywhere in the dictionary, where the parse did not place it in /Filter', async () => {
+    const bomb = deflateSync(Buffer.alloc(3 * MIB));
+    const named = pdfWithStreams(
+      { dict: '/Filter 9 0 R /Note (/FlateDecode)', data: bomb },
+      { dict: '/DecodeParms << /Filter /Fl >>', data: bomb },
+    );
+    await expect(checkCompressedStreams(named, { maxStreamBytes: 4 * MIB, maxTotalBytes: 5 * MIB })).rejects.toThrow(
+      /expand to more than 5 MiB together/,
+    );
+  });
+
+  it('finds a stream whose keyword ends its line after whitespace or a comment, or follows a comment, as pdfjs does', async () => {
+    const bomb = deflateSync(Buffer.alloc(3 * MIB));
+    for (const keyword of ['stream \r\n', 'stream\0\n', 'stream%x\n', '%x\n\0stream\n']) {
+      await expect(decodedByPdfjs('/Filter /FlateDecode', bomb, keyword)).resolves.toBe(3 * MIB);
+      const pdf = pdfWithStream(`<< /Filter /FlateDecode /Length ${bomb.length} >>`, bomb, keyword);
+      await expect(checkCompressedStreams(pdf, limits)).rejects.toThrow(/more than 2 MiB/);
+    }
+  });
+
+  it('counts an LZW stream with the last of repeated /EarlyChange entries, the value pdfjs uses', async () => {
+    const dict = '/Filter /LZWDecode /DecodeParms << /EarlyChange 0 /EarlyChange 2 /EarlyChange 3 /EarlyChange 9 >>';
+    const small = lzwZeros(MIB, 9);
+    await expect(decodedByPdfjs(dict, small)).resolves.toBe(MIB);
+    // Read with any of the values before it, the same codes decode to far less.
+    for (const earlyChange of [1, 0, 2, 3]) {
+      expect(lzwDecodedLength(small, earlyChange, Infinity)).toBeLessThan(MIB / 4);
+    }
+    await expect(checkCompressedStreams(pdfWithStreams({ dict, data: lzwZeros(3 * MIB, 9) }), limits)).rejects.toThrow(
+      /more than 2 MiB/,
+    );
+  });
+
+  it('reads a stream to its /Length where pdfjs does: an endstream inside a stored deflate block hides nothing', async () => {
+    const data = withStoredDecoy(deflateSync(Buffer.alloc(3 * MIB)));
+    await expect(decodedByPdfjs('/Filter /FlateDecode', data)).resolves.toBeGreaterThanOrEqual(3 * MIB);
+    await expect(
+      checkCompressedStreams(pdfWithStreams({ dict: '/Filter /FlateDecode', data }), limits),
+    ).rejects.toThrow(/more than 2 MiB/);
+    // By reference: pdfjs follows it.
+    const indirect = pdfWithStream(
+      '<< /Filter /FlateDecode /Length 9 0 R >>',
+      data,
+      'stream\n',
+      `9 0 obj\n${data.length}\nendobj\n`,
+    );
+    await expect(checkCompressedStreams(indirect, limits)).rejects.toThrow(/more than 2 MiB/);
+    // A /Length that does not end on endstream is not trusted, by pdfjs nor here: both stop at the first one.
+    const wrong = pdfWithStream(`<< /Filter /FlateDecode /Length ${data.length + 3} >>`, data);
+    await expect(checkCompressedStreams(wrong, limits)).resolves.toEqual({ streams: 1, decodedBytes: 1 }); // the decoy's first byte
+  });
+
+  it('refuses a file of stream keywords behind dictionaries, which would cost a parse of 16 KiB each', async () => {
+    const keywords = Buffer.from('<< /A 1 >>\nstream \n'.repeat(5000));
+    await expect(checkCompressedStreams(keywords)).rejects.toThrow(
+      new DocumentError(DocumentErrorCode.TooComplex, 'The PDF has too many stream dictionaries to check'),
+    );
+  });
+
   it("leaves an image's codec alone (pdfjs reads an image only as far as its size), and inline images", async () => {
     const image = {
       dict: '/Type /XObject /Subtype /Image /Width 100000 /Height 1 /ImageMask true /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100000 >>',
@@ -550,7 +643,7 @@ describe(PredictorDecoder.name, () => {
     for (const [params, raw] of cases) {
       const dict = `/Filter /FlateDecode /DecodeParms << ${params} >>`;
       const expected = Buffer.from(await contentByPdfjs(dict, deflateSync(raw)));
-      const predictor = predictorOf(`<< ${params} >>`)!;
+      const predictor = predictorOf(parseDictionary(`<< ${params} >>`))!;
       expect([params, decodeAll(new PredictorDecoder(predictor), raw, 7).equals(expected)]).toEqual([params, true]);
       expect(predictedLength(raw.length, predictor)).toBe(expected.length);
     }
@@ -558,11 +651,25 @@ describe(PredictorDecoder.name, () => {
 });
 
 describe(decodeParms.name, () => {
-  it('reads each direct /DecodeParms or /DP: a dictionary, or an array of them (null and references as none)', () => {
+  it('reads /DP and /DecodeParms as pdfjs parses them: a dictionary, or an array of them (null and references as none)', () => {
     expect(
       decodeParms('<< /DecodeParms [null << /Predictor 12 /Columns 5 >> 7 0 R] /DP << /EarlyChange 0 >> >>'),
-    ).toEqual([[undefined, '<< /Predictor 12 /Columns 5 >>', undefined], '<< /EarlyChange 0 >>']);
+    ).toEqual([
+      new Map([['EarlyChange', 0]]),
+      [
+        undefined,
+        new Map([
+          ['Predictor', 12],
+          ['Columns', 5],
+        ]),
+        undefined,
+      ],
+    ]);
     expect(decodeParms('<< /DecodeParms 7 0 R >>')).toEqual([]);
+    // A repeated key keeps its last value, as in pdfjs's Dict; keys are names with their escapes decoded.
+    expect(decodeParms('<< /DecodeParms << /Columns 1 >> /Decode#50arms%x\n<< /Columns 2 >> >>')).toEqual([
+      new Map([['Columns', 2]]),
+    ]);
   });
 });
 
@@ -633,29 +740,46 @@ describe(runLengthDecodedLength.name, () => {
 });
 
 describe(filterChains.name, () => {
-  it('reads the filters pdfjs applies, in order, from every /Filter or /F entry', () => {
+  it('reads the filters pdfjs applies, in order, from /F and /Filter, as pdfjs lexes them', () => {
     expect(filterChains('<< /Length 5 /Filter/FlateDecode >>')).toEqual([['flate']]);
-    expect(filterChains('<< /Filter [ /A85 /Foo /LZW#44ecode ] /DecodeParms [null << /EarlyChange 0 >>] >>')).toEqual([
-      ['ascii85', 'lzw'],
-    ]);
     expect(filterChains('<< /Filter [/AHx /CCF /DCT /JPXDecode /JBIG2Decode] >>')).toEqual([
       ['asciiHex', 'ccittFax', 'dct', 'jpx', 'jbig2'],
+    ]);
+    expect(filterChains('<< /Filter 7 0 R /Length 3 >>')).toEqual([]);
+    // The reviewer's four: a comment, NUL as whitespace, NUL ending a name, an escaped key (behind ASCII85 here, so
+    // that only the parse, not the names found in the text, makes the chain).
+    for (const dict of [
+      '<< /Filter %comment\n[/A85 /FlateDecode] >>',
+      '<< /Filter\0[/A85/FlateDecode] >>',
+      '<< /Filter [/A85 /FlateDecode\0] >>',
+      '<< /F#69lter [/A85 /FlateDecode] >>',
+    ]) {
+      expect([dict, filterChains(dict)]).toEqual([dict, [['ascii85', 'flate'], ['flate']]]);
+    }
+  });
+
+  it('counts alone each expanding filter named anywhere else in the text: a key, a string, a comment', () => {
+    expect(filterChains('<< /Filter [ /A85 /Foo /LZW#44ecode ] /DecodeParms [null << /EarlyChange 0 >>] >>')).toEqual([
+      ['ascii85', 'lzw'],
+      ['lzw'],
     ]);
     expect(filterChains('<< /F /RL /Filter [/BrotliDecode] /FontFile 3 0 R /Fl 2 >>')).toEqual([
       ['runLength'],
       ['brotli'],
+      ['flate'],
     ]);
-    expect(filterChains('<< /Filter 7 0 R /Length 3 >>')).toEqual([]);
+    expect(filterChains('<< /Filter 9 0 R /Note (/FlateDecode) %/LZW\n/X /CCF >>')).toEqual([['flate'], ['lzw']]);
   });
 });
 
 describe(earlyChanges.name, () => {
-  it('takes the default and each direct value, as pdfjs would add it to a code', () => {
-    expect(earlyChanges('<< /Filter /LZWDecode >>')).toEqual([1]);
-    expect(earlyChanges('<< /DecodeParms << /EarlyChange 0 >> >>')).toEqual([1, 0]);
-    expect(earlyChanges('<< /DecodeParms << /EarlyChange false /EarlyChange 7 0 R /EarlyChange -2.5 >> >>')).toEqual([
-      1, 0, -2.5,
-    ]);
-    expect(earlyChanges('<< /DecodeParms << /EarlyChange /One /EarlyChange (1) >> >>')).toEqual([1, NaN]);
+  it('takes each value pdfjs would use, and up to three others written in the text, as pdfjs would add them', () => {
+    expect(earlyChanges([1], '<< /Filter /LZWDecode >>')).toEqual([1]);
+    const repeated = '<< /DecodeParms << /EarlyChange 0 /EarlyChange 2 /EarlyChange 3 /EarlyChange 9 >> >>';
+    expect(earlyChanges([1, 9], repeated)).toEqual([1, 9, 0, 2, 3]);
+    expect(
+      earlyChanges([1], '<< /DecodeParms << /EarlyChange false /EarlyChange -2.5 /EarlyChange null >> >>'),
+    ).toEqual([1, 0, -2.5]);
+    expect(earlyChanges([1], '<< /DecodeParms << /EarlyChange /One /EarlyChange (1) >> >>')).toEqual([1, NaN]);
   });
 });

@@ -195,6 +195,32 @@ describe(PdfWorkerPool.name, () => {
     });
   });
 
+  // Each opened until 2026-11-23: the check read /Filter with a pattern, pdfjs with its lexer.
+  it.each([
+    ['a comment before the name', '/Filter %not here\n/FlateDecode'],
+    ['NUL for whitespace', '/Filter\0/FlateDecode'],
+    ['an escaped key', '/F#69lter /FlateDecode'],
+  ])('refuses a page whose content is a Flate bomb named with %s, as pdfjs lexes it', async (_, dict) => {
+    await expect(sut.open(onePage(pdfStream(dict, zlibOfZeros(1024 * 1024 * 1024))))).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
+    });
+  });
+
+  it('refuses a Flate bomb hidden behind an endstream in a stored block, where pdfjs trusts /Length', async () => {
+    // Until 2026-11-23 the check cut the stream at that endstream; pdfjs reads /Length bytes, as they end on one.
+    const zlib = zlibOfZeros(1024 * 1024 * 1024);
+    const decoy = Buffer.from('\nendstream\nendobj\n', 'latin1');
+    const stored = Buffer.alloc(5);
+    stored.writeUInt16LE(decoy.length, 1);
+    stored.writeUInt16LE(~decoy.length & 0xffff, 3);
+    const data = Buffer.concat([zlib.subarray(0, 2), stored, decoy, zlib.subarray(2)]);
+    await expect(sut.open(onePage(pdfStream('/Filter /FlateDecode', data)))).rejects.toMatchObject({
+      code: DocumentErrorCode.TooComplex,
+      message: 'A compressed stream in the PDF expands to more than 128 MiB',
+    });
+  });
+
   it('refuses a page whose content is CCITT fax data (pdfjs would decode it without bound)', async () => {
     const fax = onePage(
       pdfStream('/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100000 >>', Buffer.alloc(4096)),
