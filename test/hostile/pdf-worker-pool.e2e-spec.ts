@@ -7,6 +7,7 @@ import { buildHostileDocuments, zlibOfZeros } from '../../scripts/generate-hosti
 import { pdfStream, rawPdf } from '../../scripts/lib/raw-pdf.js';
 import { DocumentError, DocumentErrorCode } from '../../src/documents/document-error.js';
 import { PdfWorkerPool } from '../../src/documents/pdf-worker-pool.js';
+import { ascii85, lzwZeros } from '../support/pdf-filters.js';
 
 const INVOICE = readFileSync('samples/invoice-text.pdf');
 const SCANNED = readFileSync('samples/invoice-scanned.pdf');
@@ -18,60 +19,11 @@ async function hostile(name: string): Promise<Buffer> {
   return (await built).get(name)!;
 }
 
-/** Packs LZW codes MSB first, each as wide as pdfjs reads it (with EarlyChange 1, the default). */
-function packLzw(codes: number[]): Buffer {
-  const bytes: number[] = [];
-  let [pending, bits, nextCode, width] = [0, 0, 258, 9];
-  codes.forEach((code, i) => {
-    pending = (pending << width) | code;
-    for (bits += width; bits >= 8; bits -= 8) {
-      bytes.push((pending >>> (bits - 8)) & 0xff);
-    }
-    pending &= (1 << bits) - 1;
-    // No clear code after the first: every code after the second defines an entry, and the width follows.
-    if (i >= 2) {
-      nextCode++;
-      width = ((nextCode + 1) & nextCode) === 0 ? Math.min(width + 1, 12) : width;
-    }
-  });
-  return Buffer.from([...bytes, ...(bits > 0 ? [(pending << (8 - bits)) & 0xff] : [])]);
-}
-
-/**
- * An LZW bomb: codes 0, 258, 259 … 4095 stand for 1, 2, 3 … 3 839 zeros (each defining the next), then the 12-bit
- * code 4095 repeats: ~2 500:1.
- */
-function lzwZeros(bytes: number): Buffer {
-  const ramp = Array.from({ length: 4096 - 258 }, (_, i) => 258 + i);
-  const repeats = Math.ceil((bytes - 7_370_880) / 3839); // the ramp decodes to 1 + 2 + … + 3 839 bytes
-  return packLzw([256, 0, ...ramp].concat(Array<number>(repeats).fill(4095), [257]));
-}
-
 /** Brotli for `mib` MiB of zeros, compressed a MiB at a time (quality 1: ~5 500:1 in a quarter of a second a GiB). */
 function brotliZeros(mib: number): Promise<Buffer> {
   const zeros = Buffer.alloc(1024 * 1024);
   const compressor = createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
   return buffer(Readable.from(Array<Buffer>(mib).fill(zeros)).pipe(compressor));
-}
-
-/** ASCII85 as PDF writers emit it: `z` for four zeros, 75-character lines, `~>` at the end. */
-function ascii85(data: Buffer): Buffer {
-  const groups: string[] = [];
-  for (let at = 0; at < data.length; at += 4) {
-    const group = Buffer.alloc(4);
-    data.copy(group, 0, at, at + 4);
-    const value = group.readUInt32BE();
-    const size = Math.min(4, data.length - at);
-    if (value === 0 && size === 4) {
-      groups.push('z');
-      continue;
-    }
-    const digits = Array.from({ length: 5 }, (_, i) =>
-      String.fromCharCode(33 + (Math.floor(value / 85 ** (4 - i)) % 85)),
-    );
-    groups.push(digits.slice(0, size + 1).join(''));
-  }
-  return Buffer.from(`${groups.join('').replace(/.{75}/g, '$&\n')}~>`, 'latin1');
 }
 
 function onePage(content: Buffer): Buffer {
