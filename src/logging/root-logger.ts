@@ -49,29 +49,8 @@ function isErrorLike(value: object): boolean {
   return value instanceof Error || (typeof e.message === 'string' && typeof e.stack === 'string');
 }
 
-function scrub(value: unknown, depth: number): unknown {
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-    return `[${value.byteLength} bytes]`;
-  }
-  if (typeof value === 'string') {
-    return redactString(value);
-  }
-  if (typeof value !== 'object' || value === null) {
-    return value;
-  }
-  if (depth >= MAX_DEPTH) {
-    return '[nested]';
-  }
-  if (Array.isArray(value)) {
-    return value.map((item) => scrub(item, depth + 1));
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const lower = key.toLowerCase();
-    out[key] = SENSITIVE.has(lower) || ERROR_PAYLOAD_KEYS.has(lower) ? REDACTED : scrub(item, depth + 1);
-  }
-  return out;
-}
+/** What a logged error loses besides the sensitive keys: the payloads it carries. */
+const ERROR_CENSORED = new Set<string>([...SENSITIVE, ...ERROR_PAYLOAD_KEYS]);
 
 /**
  * pino's error serializer (type, message, stack, cause, own properties), then every sensitive or payload-carrying
@@ -79,19 +58,23 @@ function scrub(value: unknown, depth: number): unknown {
  * document), an HTTP client error loses its request config (headers with bearer keys) and response.
  */
 export function serializeError(err: unknown): unknown {
+  return serializeErrorAt(err, 0);
+}
+
+function serializeErrorAt(err: unknown, depth: number): unknown {
   if (typeof err !== 'object' || err === null) {
     return err;
   }
-  return scrub(stdSerializers.err(err as Error), 0);
+  return redactProperties(stdSerializers.err(err as Error), depth, ERROR_CENSORED);
 }
 
 /**
- * `value` with every sensitive property and URL password censored. Copy-on-write: a log object holding nothing
- * sensitive (nearly all of them) is returned as it is, after one look at each key. Binary values are logged as their
- * size (they may be a document), errors through serializeError; requests, responses and sockets are named, not
- * walked (under `req` and `res`, pino-http's serializers take them).
+ * `value` with every key in `censored` and every URL password censored, for log objects and errors alike.
+ * Copy-on-write: a log object holding nothing sensitive (nearly all of them) is returned as it is, after one look at
+ * each key. Binary values are logged as their size (they may be a document), errors through serializeError;
+ * requests, responses and sockets are named, not walked (under `req` and `res`, pino-http's serializers take them).
  */
-function redactValue(value: unknown, depth: number): unknown {
+function redactValue(value: unknown, depth: number, censored: ReadonlySet<string>): unknown {
   if (typeof value === 'string') {
     return redactString(value);
   }
@@ -106,18 +89,18 @@ function redactValue(value: unknown, depth: number): unknown {
   if (ArrayBuffer.isView(value)) {
     return `[${value.byteLength} bytes]`;
   }
-  if (isErrorLike(value)) {
-    return serializeError(value);
-  }
   if (depth >= MAX_DEPTH) {
     return '[nested]';
+  }
+  if (isErrorLike(value)) {
+    return serializeErrorAt(value, depth);
   }
   if (Array.isArray(value)) {
     const list = value as unknown[];
     let copy: unknown[] | undefined;
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
-      const redacted = redactValue(item, depth + 1);
+      const redacted = redactValue(item, depth + 1, censored);
       if (redacted !== item) {
         copy ??= [...list];
         copy[i] = redacted;
@@ -125,21 +108,26 @@ function redactValue(value: unknown, depth: number): unknown {
     }
     return copy ?? list;
   }
-  return redactProperties(value as Record<string, unknown>, depth);
+  return redactProperties(value as Record<string, unknown>, depth, censored);
 }
 
-function redactProperties(value: Record<string, unknown>, depth: number, skip?: string): Record<string, unknown> {
+function redactProperties(
+  value: Record<string, unknown>,
+  depth: number,
+  censored: ReadonlySet<string>,
+  skip?: string,
+): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const item = value[key];
     if (key === skip || item === undefined) {
       continue;
     }
-    const redacted = SENSITIVE.has(key.toLowerCase())
+    const redacted = censored.has(key.toLowerCase())
       ? REDACTED
       : depth === 0 && SERIALIZED_KEYS.has(key) && item instanceof EventEmitter
         ? item
-        : redactValue(item, depth + 1);
+        : redactValue(item, depth + 1, censored);
     if (redacted !== item) {
       copy ??= { ...value };
       copy[key] = redacted;
@@ -154,7 +142,7 @@ function redactProperties(value: Record<string, unknown>, depth: number, skip?: 
  * of every line (the message included) once per path.
  */
 export function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
-  return redactProperties(object, 0, ERROR_KEY);
+  return redactProperties(object, 0, SENSITIVE, ERROR_KEY);
 }
 
 /**
