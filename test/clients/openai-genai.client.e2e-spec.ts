@@ -150,9 +150,8 @@ describe(OpenAiGenAiClient.name, () => {
         const controller = new AbortController();
         const reason = new Error('job deadline');
         setTimeout(() => controller.abort(reason), 50);
-        const started = Date.now();
+        // The caller's reason itself, not the GENAI_TIMEOUT the client's own 300 ms deadline would have given.
         await expect(sut.extract({ ...request, signal: controller.signal })).rejects.toBe(reason);
-        expect(Date.now() - started).toBeLessThan(250); // before the client's own 300 ms deadline
       },
     );
 
