@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ApiKeyEntry, duplicates, keyDigest, parseApiKeys } from '../auth/api-keys.js';
-import { parseCidr } from '../net/address-policy.js';
+import { isIpv4Mapped, parseCidr } from '../net/address-policy.js';
 import { AppConfig, GENAI_PROVIDERS, LOG_LEVELS, ROLES } from './app-config.js';
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable on one line. */
@@ -227,12 +227,7 @@ function isTrustProxyEntry(entry: string): boolean {
   }
   // proxy-addr reads an IPv4-mapped range (::ffff:a.b.c.d/n, n >= 96) as the IPv4 range /(n - 96): at /96 (or
   // shorter, written as mapped) it would trust every IPv4 peer, as a /0 does.
-  const mapped =
-    cidr.bytes.length === 16 &&
-    cidr.bytes.subarray(0, 10).every((b) => b === 0) &&
-    cidr.bytes[10] === 0xff &&
-    cidr.bytes[11] === 0xff;
-  return !(mapped && cidr.prefix <= 96);
+  return !(isIpv4Mapped(cidr.bytes) && cidr.prefix <= 96);
 }
 
 /** Fastify's `trustProxy`: true|false, a hop count, or a list of addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`. */

@@ -406,6 +406,11 @@ export function formatIpv6(bytes: Uint8Array): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
+/** Whether 16 address bytes are IPv4-mapped (`::ffff:a.b.c.d`): the IPv4 address is then bytes 12 to 15. */
+export function isIpv4Mapped(bytes: Uint8Array): boolean {
+  return bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
 /** 4 or 16 bytes for a literal in canonical or plain form; undefined otherwise. */
 export function parseIp(text: string): Uint8Array | undefined {
   return text.includes(':') ? parseIpv6(text) : parseStrictIpv4(text);

@@ -6,7 +6,7 @@
  * with an exact `Retry-After` instead of being blocked for a whole window (the throttler's default). Unlike a fixed
  * window, it never lets two windows' allowances through back to back.
  */
-import { formatIpv6, parseIp } from '../../net/address-policy.js';
+import { formatIpv6, isIpv4Mapped, parseIp } from '../../net/address-policy.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -90,7 +90,7 @@ export function addressKey(ip: string | undefined): string {
   if (bytes.length === 4) {
     return bytes.join('.');
   }
-  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+  if (isIpv4Mapped(bytes)) {
     return bytes.subarray(12).join('.');
   }
   const prefix = new Uint8Array(16);
