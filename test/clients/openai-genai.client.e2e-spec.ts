@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { OpenAiGenAiClient, schemaName } from '../../src/clients/genai/openai-genai.client.js';
 import { freePort } from '../../scripts/lib/free-port.js';
+import { itStopsWhenTheCallerAborts } from './caller-abort.js';
 import { type Reply, ScriptedServer } from './scripted-server.js';
 
 const schema = {
@@ -143,16 +144,12 @@ describe(OpenAiGenAiClient.name, () => {
       expect(server.requests).toHaveLength(2);
     });
 
-    it.each(['hang', 'hang-body'] as const)(
-      "stops (%s) when the caller aborts, rejecting with the caller's reason rather than a GenAI error",
-      async (reply) => {
-        server.reply('POST /v1/chat/completions', reply);
-        const controller = new AbortController();
-        const reason = new Error('job deadline');
-        setTimeout(() => controller.abort(reason), 50);
-        // The caller's reason itself, not the GENAI_TIMEOUT the client's own 300 ms deadline would have given.
-        await expect(sut.extract({ ...request, signal: controller.signal })).rejects.toBe(reason);
-      },
+    itStopsWhenTheCallerAborts(
+      () => server,
+      'POST /v1/chat/completions',
+      (timeoutMs) =>
+        new OpenAiGenAiClient({ baseUrl: `${server.baseUrl}/v1`, apiKey: 'sk-test', model: 'gpt-4o-mini', timeoutMs }),
+      request,
     );
 
     it.each(['hang', 'hang-body'] as const)('times out (%s) with a retryable GENAI_TIMEOUT', async (reply) => {
