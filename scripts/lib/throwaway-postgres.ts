@@ -62,9 +62,9 @@ export class ThrowawayPostgres {
     }
   }
 
-  /** Creates a database on this server and returns its URL. */
+  /** Creates a database on this server unless it exists (the server checks the name), and returns its URL. */
   async createDatabase(name: string): Promise<string> {
-    await this.admin((client) => client.query(`CREATE DATABASE "${name}"`));
+    await this.server.ensureDatabase(name);
     return this.urlFor(name);
   }
 

@@ -11,7 +11,6 @@ import { AdminKeyGuard } from './admin-key.guard.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyRegistry } from './api-key.registry.js';
 import { parseApiKeys } from './api-keys.js';
-import { UnauthorizedError } from './auth.errors.js';
 import { principalOf } from './client-identity.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 
@@ -87,26 +86,6 @@ describe(RateLimitGuard.name, () => {
       expect(principalOf(r.req)).toEqual({ kind: 'admin' });
     });
 
-    it('looks an unknown key up once too, before ApiKeyGuard refuses it', () => {
-      const sut = guards();
-      const ctx = context(request('not-a-key-0123456789'), Routes.prototype.jobs);
-
-      expect(sut.rateLimit.canActivate(ctx)).toBe(true);
-      expect(() => sut.apiKey.canActivate(ctx)).toThrow(UnauthorizedError);
-
-      expect(sut.lookups()).toBe(1);
-    });
-
-    it('looks the key up again for every new request (the answer belongs to one request)', () => {
-      const sut = guards();
-      for (let i = 1; i <= 3; i++) {
-        const ctx = context(request(KEY_A), Routes.prototype.jobs);
-        sut.rateLimit.canActivate(ctx);
-        sut.apiKey.canActivate(ctx);
-        expect(sut.lookups()).toBe(i);
-      }
-    });
-
     it("counts a client key against its client from any address, and other requests against the address's", () => {
       const sut = guards(2);
       const remaining = (key: string | undefined, ip: string) => {
@@ -118,9 +97,6 @@ describe(RateLimitGuard.name, () => {
       expect(remaining(KEY_A, '198.51.100.1')).toBe(0);
       expect(remaining(undefined, '203.0.113.7')).toBe(1);
       expect(remaining('not-a-key-0123456789', '203.0.113.7')).toBe(0);
-      // The same IPv6 subscriber (one /64) is one address.
-      expect(remaining(undefined, '2001:db8:1:2::1')).toBe(1);
-      expect(remaining(undefined, '2001:db8:1:2::ffff')).toBe(0);
       expect(() => sut.rateLimit.canActivate(context(request(KEY_A), Routes.prototype.jobs))).toThrow(RateLimitedError);
     });
   });

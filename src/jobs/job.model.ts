@@ -52,20 +52,9 @@ export interface Job {
   timingsMs: Record<string, number> | null;
 }
 
-/** What a worker gets from a claim: enough to run the job, nothing more (the hot row stays slim). */
-export interface ClaimedJob {
-  id: string;
-  clientId: string;
-  requestId: string;
-  useCase: string;
-  priority: number;
+/** What a worker gets from a claim: what was submitted, and the attempt it is on (the hot row stays slim). */
+export interface ClaimedJob extends NewJob {
   attempts: number;
-  maxAttempts: number;
-  documentSha256: string | null;
-  documentUrl: string | null;
-  documentFilename: string | null;
-  callbackUrl: string | null;
-  label: JobLabelRequest | null;
 }
 
 export interface NewDocument {

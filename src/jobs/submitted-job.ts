@@ -2,20 +2,7 @@ import { type ClaimedJob, type InsertedJob, type Job, JobStatus, type NewDocumen
 
 /** A job handed to the local worker at insert, as a claim would have returned it: on its first attempt. */
 export function handedOffClaim(job: NewJob): ClaimedJob {
-  return {
-    id: job.id,
-    clientId: job.clientId,
-    requestId: job.requestId,
-    useCase: job.useCase,
-    priority: job.priority,
-    attempts: 1,
-    maxAttempts: job.maxAttempts,
-    documentSha256: job.documentSha256,
-    documentUrl: job.documentUrl,
-    documentFilename: job.documentFilename,
-    callbackUrl: job.callbackUrl,
-    label: job.label,
-  };
+  return { ...job, attempts: 1 };
 }
 
 /**
