@@ -93,6 +93,7 @@ describe(loadConfig.name, () => {
     }
   });
 
+  // Several of these (abc, 999.0.0.1, 10.0.0.0/33, ::/0, Loopback) Fastify itself refuses only when the app is built.
   it('refuses an IX_TRUST_PROXY entry that is no address or CIDR, naming it', () => {
     const trust = (v: string) => () => loadConfig({ IX_TRUST_PROXY: v });
     for (const bad of [
@@ -126,13 +127,6 @@ describe(loadConfig.name, () => {
       );
     }
     expect(trust('10.0.0.0/8,')).toThrow(/IX_TRUST_PROXY .*\(not ""\)/);
-  });
-
-  it('refuses at config what Fastify would refuse only when the app is built', () => {
-    for (const bad of ['abc', '999.0.0.1', '10.0.0.0/33', '::/0', 'Loopback']) {
-      expect(() => new FastifyAdapter({ trustProxy: bad })).toThrow(TypeError);
-      expect(() => loadConfig({ IX_TRUST_PROXY: bad })).toThrow(ConfigError);
-    }
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {
