@@ -16,14 +16,13 @@ export class JobTimeoutError extends JobFailedError {
 
 /**
  * One job attempt's signal for the steps: it aborts at the worker's shutdown (with the shutdown's reason, so the
- * worker still hands the job back) or at the job's deadline (with a `JobTimeoutError`), whichever comes first.
- * `dispose()` once the attempt is over, so neither the timer nor the shutdown listener outlives it.
+ * worker still hands the job back) or at the job's deadline, whichever comes first. The runner tells the two apart
+ * by `expired` and names the step. `dispose()` once the attempt is over, so neither the timer nor the shutdown
+ * listener outlives it.
  */
 export class JobDeadline {
   readonly signal: AbortSignal;
-  /** The step running now: named by the timeout when it fires. */
-  step = '';
-  private readonly controller: AbortController | undefined;
+  private timedOut = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly forward: (() => void) | undefined;
 
@@ -37,7 +36,6 @@ export class JobDeadline {
       return;
     }
     const controller = new AbortController();
-    this.controller = controller;
     this.signal = controller.signal;
     if (shutdown.aborted) {
       controller.abort(shutdown.reason);
@@ -47,14 +45,16 @@ export class JobDeadline {
     // shutdown signal, which lives as long as the worker.
     this.forward = () => controller.abort(shutdown.reason);
     shutdown.addEventListener('abort', this.forward, { once: true });
-    this.timer = setTimeout(() => controller.abort(new JobTimeoutError(limitS, this.step)), limitS * 1000);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      controller.abort(new Error(`the job ran past IX_JOB_TIMEOUT_S (${limitS} s)`));
+    }, limitS * 1000);
     this.timer.unref();
   }
 
-  /** The timeout, once the deadline (not the shutdown) aborted the signal. */
-  get expired(): JobTimeoutError | undefined {
-    const reason: unknown = this.controller?.signal.reason;
-    return reason instanceof JobTimeoutError ? reason : undefined;
+  /** The deadline (not the shutdown) has passed. */
+  get expired(): boolean {
+    return this.timedOut;
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { JobFailedError, JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import type { ClaimedJob } from '../jobs/job.model.js';
-import { JobDeadline } from './job-deadline.js';
+import { JobDeadline, JobTimeoutError } from './job-deadline.js';
 import type { PipelineContext } from './pipeline-context.js';
 import { PIPELINE_STEPS, type PipelineStep } from './pipeline-step.js';
 
@@ -46,22 +46,27 @@ export class PipelineRunner extends JobHandler {
   }
 
   async handle(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome> {
-    const deadline = new JobDeadline(signal, this.config.pipeline.jobTimeoutS);
+    const limitS = this.config.pipeline.jobTimeoutS;
+    const deadline = new JobDeadline(signal, limitS);
     const ctx: PipelineContext = { job, signal: deadline.signal, timings: {} };
     const started = performance.now();
+    /** Logs the failure with the timings so far, and returns it to be thrown. */
+    const failed = (step: string, failure: JobFailedError): JobFailedError => {
+      ctx.timings.total = Math.round(performance.now() - started);
+      const { code, retryable, message } = failure;
+      this.logger.warn(
+        { job_id: job.id, step, code, retryable, err: message, timings_ms: ctx.timings },
+        'pipeline step failed',
+      );
+      return failure;
+    };
     try {
+      let previous = '';
       for (const step of this.steps) {
-        const expired = deadline.expired;
-        if (expired) {
-          ctx.timings.total = Math.round(performance.now() - started);
-          this.logger.warn(
-            { job_id: job.id, step: expired.step, code: expired.code, timings_ms: ctx.timings },
-            'job deadline passed',
-          );
-          throw expired;
+        if (deadline.expired) {
+          throw failed(previous, new JobTimeoutError(limitS, previous));
         }
         signal.throwIfAborted(); // shutdown: the worker hands the job back
-        deadline.step = step.name;
         const stepStarted = performance.now();
         let failure: JobFailedError | undefined;
         try {
@@ -69,26 +74,15 @@ export class PipelineRunner extends JobHandler {
         } catch (err) {
           // Past the deadline, what the step threw is its way of stopping (an aborted fetch, wrapped by its client as
           // a retryable error, or a failure the abort caused): the job failed on time, not on that error.
-          failure = deadline.expired ?? toJobFailure(err);
+          failure = deadline.expired ? new JobTimeoutError(limitS, step.name) : toJobFailure(err);
         }
         const ms = Math.round(performance.now() - stepStarted);
         ctx.timings[step.name] = ms;
         this.timingSink.observeStepDuration(step.name, ms);
         if (failure) {
-          ctx.timings.total = Math.round(performance.now() - started);
-          this.logger.warn(
-            {
-              job_id: job.id,
-              step: step.name,
-              code: failure.code,
-              retryable: failure.retryable,
-              err: failure.message,
-              timings_ms: ctx.timings,
-            },
-            'pipeline step failed',
-          );
-          throw failure;
+          throw failed(step.name, failure);
         }
+        previous = step.name;
       }
     } finally {
       deadline.dispose();
