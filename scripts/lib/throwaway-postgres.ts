@@ -10,6 +10,17 @@ import { freePort } from './free-port.js';
  * its cluster in a fresh temp dir that `destroy()` removes with the server.
  */
 
+/** Runs `work` on a session of its own to `url`, ended when `work` settles. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface ThrowawayPostgresOptions {
   /** Start of the temp dir's name, saying whose server it is (`ix-test-pg-`, `ix-bench-pg-`). */
   tempPrefix: string;
@@ -52,14 +63,8 @@ export class ThrowawayPostgres {
   }
 
   /** Runs `work` on a superuser session of its own, ended when `work` settles. */
-  async admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: this.adminUrl });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
+  admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return withClient(this.adminUrl, work);
   }
 
   /** Creates a database on this server unless it exists (the server checks the name), and returns its URL. */

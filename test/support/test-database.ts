@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from '../../scripts/lib/throwaway-postgres.js';
 
 export const TEMPLATE_DB = 'ix_template';
 
@@ -17,14 +18,8 @@ function adminUrl(): string {
   return url;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(adminUrl(), work);
 }
 
 export interface TestDatabase {
