@@ -244,15 +244,15 @@ function insertJobHandoff(options: { document: boolean }): Statement {
     text: `WITH ins AS (
       ${INSERT_JOBS_ROW}
     )${options.document ? UPSERT_DOCUMENT : ''}, taker AS MATERIALIZED (
-      SELECT CASE WHEN ${cap}::int = 0 OR (SELECT count(*) FROM job_queue r
-                                           WHERE r.locked_by IS NOT NULL AND r.client_id = $2) < ${cap}::int
-                  THEN ${worker}::text END AS worker_id
+      SELECT w.worker_id, CASE WHEN w.worker_id IS NOT NULL THEN now() END AS started_at,
+             (w.worker_id IS NOT NULL)::int AS attempts
+        FROM (SELECT CASE WHEN ${cap}::int = 0 OR (SELECT count(*) FROM job_queue r
+                                                   WHERE r.locked_by IS NOT NULL AND r.client_id = $2) < ${cap}::int
+                          THEN ${worker}::text END AS worker_id) w
     ), q AS (
       INSERT INTO job_queue (job_id, client_id, priority, seq, max_attempts, locked_by, heartbeat_at, started_at,
                              attempts)
-      SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id,
-             CASE WHEN t.worker_id IS NOT NULL THEN now() END, CASE WHEN t.worker_id IS NOT NULL THEN now() END,
-             CASE WHEN t.worker_id IS NOT NULL THEN 1 ELSE 0 END
+      SELECT i.id, i.client_id, i.priority, i.seq, i.max_attempts, t.worker_id, t.started_at, t.started_at, t.attempts
         FROM ins i CROSS JOIN taker t)
     SELECT ${inserted(options)}, t.worker_id IS NOT NULL AS taken,
            CASE WHEN t.worker_id IS NULL THEN pg_notify('${QUEUE_CHANNEL}', '') END AS notified
