@@ -3,6 +3,8 @@
  * quirks included, chunk by chunk and keeping no more than a chunk of output.
  */
 
+import { hexDigit, isNarrowWhiteSpace } from './pdf-syntax.js';
+
 /** A decoder that only counts: fed its input chunk by chunk, it tallies what pdfjs would decode from it. */
 export interface LengthCounter {
   /** Bytes decoded so far; once past the budget, further input is ignored. */
@@ -152,7 +154,7 @@ export interface ChunkDecoder {
 }
 
 /** What a decoder adds to the walk of LzwLengthCounter. */
-export interface LzwHooks {
+interface LzwHooks {
   /** Builds a code's bytes; called before the code's dictionary entry is made. */
   decode(code: number, length: number, nextCode: number, hasPrev: boolean, prevCode: number): void;
   /** The walk stops before the next code (the output is full). */
@@ -234,68 +236,12 @@ function* zeros(count: number): Generator<Uint8Array> {
   }
 }
 
-/** How many bytes pdfjs decodes from LZW data; stops counting once past `budget`. */
-export function lzwDecodedLength(data: Uint8Array, earlyChange: number, budget: number): number {
-  const counter = new LzwLengthCounter(earlyChange, budget);
-  counter.write(data);
-  return counter.end();
-}
-
 /**
- * RunLengthDecode counted as pdfjs's RunLengthStream decodes it: a length byte n, then n + 1 literal bytes (n < 128,
- * all counted even where the data ends first) or one byte repeated 257 - n times (n > 128); 128 ends the data. It
- * expands at most 64x (128 bytes from 2), but that fills the per-stream limit from a 2 MiB stream and makes 1.6 GiB of
- * a 25 MiB upload.
+ * RunLengthDecode decoded to bytes as pdfjs's RunLengthStream decodes it: a length byte n, then n + 1 literal bytes
+ * (n < 128, all of them even where the data ends first, the missing ones zeros) or one byte repeated 257 - n times
+ * (n > 128); 128 ends the data. It expands at most 64x (128 bytes from 2), but that fills the per-stream limit from a
+ * 2 MiB stream and makes 1.6 GiB of a 25 MiB upload.
  */
-export class RunLengthCounter implements LengthCounter {
-  decoded = 0;
-  /** The length byte of a run whose second byte is in the next chunk. */
-  private pendingLength = -1;
-  /** Literal bytes of the current run still to pass over. */
-  private literals = 0;
-  private ended = false;
-
-  constructor(private readonly budget: number) {}
-
-  write(chunk: Uint8Array): void {
-    let at = 0;
-    while (at < chunk.length && !this.ended && this.decoded <= this.budget) {
-      if (this.literals > 0) {
-        const skipped = Math.min(this.literals, chunk.length - at);
-        this.literals -= skipped;
-        at += skipped;
-      } else if (this.pendingLength < 0) {
-        this.pendingLength = chunk[at++];
-      } else {
-        const n = this.pendingLength;
-        this.pendingLength = -1;
-        at++;
-        if (n === 128) {
-          this.ended = true;
-        } else if (n < 128) {
-          this.decoded += n + 1;
-          this.literals = n; // its first byte was the one just read
-        } else {
-          this.decoded += 257 - n;
-        }
-      }
-    }
-  }
-
-  end(): number {
-    this.ended = true;
-    return this.decoded;
-  }
-}
-
-/** How many bytes pdfjs decodes from RunLengthDecode data; stops counting once past `budget`. */
-export function runLengthDecodedLength(data: Uint8Array, budget: number): number {
-  const counter = new RunLengthCounter(budget);
-  counter.write(data);
-  return counter.end();
-}
-
-/** RunLengthDecode decoded to bytes as pdfjs's RunLengthStream decodes it (see RunLengthCounter). */
 export class RunLengthDecoder implements ChunkDecoder {
   done = false;
   private pendingLength = -1;
@@ -340,8 +286,6 @@ export class RunLengthDecoder implements ChunkDecoder {
   }
 }
 
-/** pdfjs's `isWhiteSpace`: what ASCII85Decode skips. */
-const isWhiteSpace = (ch: number) => ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a;
 const TILDE = 0x7e;
 
 /**
@@ -360,7 +304,7 @@ export class Ascii85Decoder implements ChunkDecoder {
     const { output, group } = this;
     for (let at = 0; at < chunk.length && !this.done; at++) {
       const ch = chunk[at];
-      if (isWhiteSpace(ch)) {
+      if (isNarrowWhiteSpace(ch)) {
         continue;
       }
       if (ch === TILDE) {
@@ -423,12 +367,8 @@ export class AsciiHexDecoder implements ChunkDecoder {
     const { output } = this;
     for (let at = 0; at < chunk.length && !this.done; at++) {
       const ch = chunk[at];
-      let digit: number;
-      if (ch >= 0x30 && ch <= 0x39) {
-        digit = ch & 0x0f;
-      } else if ((ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66)) {
-        digit = (ch & 0x0f) + 9;
-      } else {
+      const digit = hexDigit(ch);
+      if (digit < 0) {
         if (ch === 0x3e) {
           this.done = true;
           if (this.firstDigit >= 0) {

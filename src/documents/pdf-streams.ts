@@ -8,7 +8,6 @@ import {
   LzwLengthCounter,
   predictedLength,
   PredictorDecoder,
-  RunLengthCounter,
   RunLengthDecoder,
   type ChunkDecoder,
   type LengthCounter,
@@ -19,12 +18,13 @@ import {
   isCmd,
   isWhiteSpace,
   namedValues,
-  parseDictionary,
   PdfName,
   PdfRef,
   PdfString,
+  SPECIAL_CLASS,
   tokenAt,
   unescapeName,
+  WHITESPACE_CLASS,
   type ClosingDictionary,
   type PdfDict,
   type PdfObject,
@@ -40,7 +40,7 @@ export interface StreamLimits {
 const MIB = 1024 * 1024;
 
 /** 128 MiB holds a raw RGB A4 page at 600 dpi (~100 MB); 2 GiB is ~75 such pages at 300 dpi. */
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxStreamBytes: 128 * MIB, maxTotalBytes: 2048 * MIB };
+const DEFAULT_STREAM_LIMITS: StreamLimits = { maxStreamBytes: 128 * MIB, maxTotalBytes: 2048 * MIB };
 
 export interface StreamCensus {
   /**
@@ -51,14 +51,11 @@ export interface StreamCensus {
   decodedBytes: number;
 }
 
-/** Whitespace and delimiters as pdfjs's lexer has them (pdf-syntax.ts), for patterns over the raw text. */
-const SPECIAL = String.raw`\0\t\n\f\r %()/<>[\]{}`;
-
 /**
  * A `stream` keyword and the end of its line: pdfjs takes `stream` followed by whitespace or a delimiter, and the data
  * from the next line on (Parser.makeStream skips the rest of the keyword's line). `endstream` is another keyword.
  */
-const STREAM_KEYWORD = new RegExp(String.raw`(?<!end)stream(?=[${SPECIAL}])`, 'g');
+const STREAM_KEYWORD = new RegExp(String.raw`(?<!end)stream(?=[${SPECIAL_CLASS}])`, 'g');
 
 const LINE_END = /[\r\n]/g;
 
@@ -94,13 +91,14 @@ interface StreamDictionary {
 /** The last places in the window where an object or a stream ends, latest first, at most `count`. */
 function objectEnds(window: string, count: number): number[] {
   const ends: number[] = [];
-  for (let from = window.length; ends.length < count && from > 0;) {
-    const at = Math.max(window.lastIndexOf('endobj', from - 1), window.lastIndexOf('endstream', from - 1));
-    if (at < 0) {
-      break;
-    }
+  // Each word is searched for again only before the place it was last found (not the whole window per end).
+  let [endobj, endstream] = [window.lastIndexOf('endobj'), window.lastIndexOf('endstream')];
+  const before = (word: string, at: number) => (at > 0 ? window.lastIndexOf(word, at - 1) : -1);
+  while (ends.length < count && Math.max(endobj, endstream) >= 0) {
+    const at = Math.max(endobj, endstream);
     ends.push(at);
-    from = at;
+    endobj = endobj === at ? before('endobj', at) : endobj;
+    endstream = endstream === at ? before('endstream', at) : endstream;
   }
   return ends;
 }
@@ -174,10 +172,10 @@ function dictionaryBefore(text: string, keywordAt: number, budget: ReadingBudget
 }
 
 /** The image codecs: pdfjs applies them to any stream, but only an image's reader stops at its size. */
-export type ImageCodec = 'ccittFax' | 'dct' | 'jpx' | 'jbig2';
+type ImageCodec = 'ccittFax' | 'dct' | 'jpx' | 'jbig2';
 
 /** The filters pdfjs applies, by what they do; it passes data through any name it does not know. */
-export type Filter = 'flate' | 'brotli' | 'lzw' | 'runLength' | 'ascii85' | 'asciiHex' | ImageCodec;
+type Filter = 'flate' | 'brotli' | 'lzw' | 'runLength' | 'ascii85' | 'asciiHex' | ImageCodec;
 
 /** Every filter pdfjs decodes, by the names it accepts (Parser.makeFilter). */
 const FILTERS = new Map<string, Filter>(
@@ -231,7 +229,7 @@ function filterEntry(value: PdfObject | undefined): FilterEntry | undefined {
     : { filters: known.map((f) => f.filter), indexes: known.map((f) => f.index), isArray: Array.isArray(value) };
 }
 
-const NAME = new RegExp(String.raw`/([^${SPECIAL}]*)`, 'g');
+const NAME = new RegExp(String.raw`/([^${SPECIAL_CLASS}]*)`, 'g');
 
 /**
  * Every filter but the image codecs that a name anywhere in the text stands for (`#xx` escapes decoded), in a string
@@ -279,7 +277,7 @@ function decodeParmsOf(dict: PdfDict | undefined): DecodeParms[] {
 
 /** The /DecodeParms readings of a stream dictionary's text (see decodeParmsOf). */
 export function decodeParms(dictionary: string): DecodeParms[] {
-  return decodeParmsOf(parseDictionary(dictionary));
+  return decodeParmsOf(closingDictionary(dictionary)?.dict);
 }
 
 /**
@@ -444,13 +442,24 @@ async function* decompress(source: Chunks, decompressor: Transform, tally: Tally
 const AT_ONCE_MAX_BYTES = 1024 * 1024;
 
 /**
+ * Largest input inflatedAtOnce tries: 1/16 of its output, so that only a stream that expands more than 16 times
+ * (rare but for blank images and bombs) is inflated twice, its first MiB at once and then whole by the streaming
+ * count. A larger stream goes straight to the streaming count, whose fixed cost is small beside its work.
+ */
+const AT_ONCE_MAX_INPUT_BYTES = AT_ONCE_MAX_BYTES / 16;
+
+/**
  * The inflated size of a plain Flate stream (zlib header already checked) that inflates to at most
  * AT_ONCE_MAX_BYTES, in one synchronous call: most streams are that small, and the streaming count costs them
  * ~0.3 ms each, mostly its 256 KiB chunk buffer (10 000 small streams took 3.5 s, two thirds of it in the garbage
- * collector). Undefined for a larger or broken stream, which the streaming count then decides as before. Same
- * leniency: raw inflate past the header (Adler-32 ignored), a truncated stream yields what it holds.
+ * collector). Undefined for a larger input (see AT_ONCE_MAX_INPUT_BYTES), a larger output or a broken stream, which
+ * the streaming count then decides as before. Same leniency: raw inflate past the header (Adler-32 ignored), a
+ * truncated stream yields what it holds.
  */
 function inflatedAtOnce(data: Buffer): number | undefined {
+  if (data.length > AT_ONCE_MAX_INPUT_BYTES) {
+    return undefined;
+  }
   try {
     return inflateRawSync(data.subarray(2), {
       finishFlush: constants.Z_SYNC_FLUSH,
@@ -552,33 +561,11 @@ async function* overBudget(tally: Tally): Chunks {
   await Promise.resolve(tally.add(Infinity));
 }
 
-/** Counts a last stage's output without keeping it. */
-class CountingDecoder implements LengthCounter {
-  decoded = 0;
-
-  constructor(
-    private readonly decoder: ChunkDecoder,
-    private readonly budget: number,
-  ) {}
-
-  write(chunk: Uint8Array): void {
-    for (const out of this.decoder.done || this.decoded > this.budget ? [] : this.decoder.write(chunk)) {
-      this.decoded += out.length;
-    }
-  }
-
-  end(): number {
-    for (const out of this.decoded > this.budget ? [] : this.decoder.end()) {
-      this.decoded += out.length;
-    }
-    return this.decoded;
-  }
-}
-
 /**
- * What one reading of a chain decodes to: each stage but the last decoded for real, as a stream of chunks (with its
- * predictor undone), and the last one counted; every stage's output counts, as pdfjs keeps each stage's buffer. A
- * predictor behind the last stage is counted from the length alone (`lastPredictors`: the largest stands).
+ * What one reading of a chain decodes to: each stage decoded for real, as a stream of chunks (with its predictor
+ * undone), every stage's output counting, as pdfjs keeps each stage's buffer. A last LZW stage is only counted (once
+ * per EarlyChange of `ecs`: the largest stands), and a last image codec not run (its reader stops at the image's
+ * size). A predictor behind the last stage is counted from the length alone (`lastPredictors`: the largest stands).
  */
 async function readingSize(
   data: Buffer,
@@ -594,27 +581,11 @@ async function readingSize(
     source = stage(source, filter, params[i], tally);
   });
   const last = filters[filters.length - 1];
-  const counters = ((): LengthCounter[] => {
-    switch (last) {
-      case 'lzw':
-        return ecs.map((earlyChange) => new LzwLengthCounter(earlyChange, budget));
-      case 'runLength':
-        return [new RunLengthCounter(budget)];
-      case 'ascii85':
-        return [new CountingDecoder(new Ascii85Decoder(), budget)];
-      case 'asciiHex':
-        return [new CountingDecoder(new AsciiHexDecoder(), budget)];
-      case 'flate':
-      case 'brotli':
-        source = stage(source, last, {}, tally); // counted by the tally, and its length by `lastBytes`
-        return [];
-      case 'ccittFax':
-      case 'dct':
-      case 'jpx':
-      case 'jbig2':
-        return []; // an image's: its reader stops at the image's size
-    }
-  })();
+  const counters = last === 'lzw' ? ecs.map((earlyChange) => new LzwLengthCounter(earlyChange, budget)) : [];
+  const decodedLast = last !== 'lzw' && !isImageCodec(last);
+  if (decodedLast) {
+    source = stage(source, last, {}, tally); // counted by the tally, and its length by `lastBytes`
+  }
   let lastBytes = 0;
   let ended = true;
   for await (const chunk of source) {
@@ -626,8 +597,7 @@ async function readingSize(
     }
   }
   if (counters.length === 0) {
-    const flate = last === 'flate' || last === 'brotli';
-    return tally.total + (flate ? Math.max(0, ...lastPredictors.map((p) => predictedLength(lastBytes, p))) : 0);
+    return tally.total + (decodedLast ? Math.max(0, ...lastPredictors.map((p) => predictedLength(lastBytes, p))) : 0);
   }
   const lengths = counters.map((counter) => (ended ? counter.end() : counter.decoded));
   const withPredictor = (length: number) =>
@@ -655,18 +625,18 @@ async function chainSize(
   const last = filters.length - 1;
   const lastParams = readings.map((parms) => paramsAt(parms, entry, last));
   const lastPredictors = lastParams.flatMap((params) => stageParams(filters[last], params).predictor ?? []);
-  const prefixes = new Map(
-    readings.map((parms) => {
-      const params = filters.slice(0, -1).map((filter, i) => stageParams(filter, paramsAt(parms, entry, i)));
-      return [JSON.stringify(params), params];
-    }),
-  );
   if (filters.length === 1 && filters[0] === 'flate' && lastPredictors.length === 0) {
     const size = inflatedAtOnce(data);
     if (size !== undefined) {
       return size;
     }
   }
+  const prefixes = new Map(
+    readings.map((parms) => {
+      const params = filters.slice(0, -1).map((filter, i) => stageParams(filter, paramsAt(parms, entry, i)));
+      return [JSON.stringify(params), params];
+    }),
+  );
   const used = lastParams.flatMap((params) => earlyChangeOf(params) ?? []);
   const ecs = filters[last] === 'lzw' ? earlyChanges(used, text) : [];
   let size = 0;
@@ -722,14 +692,18 @@ function unboundedImageCodec(parsed: ClosingDictionary | undefined, entries: Fil
  * would need a pattern that rescans to the end of the line from every number, quadratic on a crafted line.
  */
 const OBJECT_HEADER = new RegExp(
-  String.raw`(?<![^${SPECIAL}])(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj(?=[${SPECIAL}])`,
+  String.raw`(?<![^${SPECIAL_CLASS}])(\d+)[${WHITESPACE_CLASS}]+(\d+)[${WHITESPACE_CLASS}]+obj(?=[${SPECIAL_CLASS}])`,
   'g',
 );
 
+/** At most this many /Length values are tried per stream (each a token read), the parsed one first. */
+const MAX_DECLARED_LENGTHS = 8;
+
 /**
  * The integers that objects in the text are (`12 0 obj 345 endobj`), by number and generation, for a /Length given by
- * reference: indexed once per document, on the first one. All definitions of an object count (pdfjs takes one, by
- * the xref table). Objects inside an object stream are compressed: not seen.
+ * reference: indexed once per document, on the first one. The definitions of an object count (pdfjs takes one, by
+ * the xref table), up to the first MAX_DECLARED_LENGTHS different values, all that declaredLengths may use. Objects
+ * inside an object stream are compressed: not seen.
  */
 class IndirectIntegers {
   private index: Map<string, number[]> | undefined;
@@ -747,15 +721,17 @@ class IndirectIntegers {
       const value = tokenAt(this.text, match.index + match[0].length);
       if (typeof value === 'number' && Number.isInteger(value)) {
         const key = `${Number(match[1])} ${Number(match[2])}`;
-        index.set(key, [...(index.get(key) ?? []), value]);
+        const values = index.get(key);
+        if (values === undefined) {
+          index.set(key, [value]);
+        } else if (values.length < MAX_DECLARED_LENGTHS && !values.includes(value)) {
+          values.push(value); // declaredLengths keeps no more distinct values than that
+        }
       }
     }
     return index;
   }
 }
-
-/** At most this many /Length values are tried per stream (each a token read), the parsed one first. */
-const MAX_DECLARED_LENGTHS = 8;
 
 /**
  * The /Length values pdfjs might read: the parsed one (followed when by reference), then any other integer written
@@ -771,18 +747,38 @@ function declaredLengths({ parsed, text }: StreamDictionary, integers: IndirectI
 }
 
 /**
+ * The first `endstream` from a place on, or the end of the text where there is none. Searched again only where the
+ * last one found is behind the place (streams come in order): a file of many `stream` keywords and no `endstream`
+ * is searched to its end once, not once per keyword.
+ */
+class Endstreams {
+  /** The last search: from where, and what it found (the text's length for none). */
+  private from = Infinity;
+  private found = -1;
+
+  constructor(private readonly text: string) {}
+
+  firstFrom(start: number): number {
+    if (start < this.from || start > this.found) {
+      const at = this.text.indexOf('endstream', start);
+      [this.from, this.found] = [start, at < 0 ? this.text.length : at];
+    }
+    return this.found;
+  }
+}
+
+/**
  * Where a stream's data ends, at the latest place pdfjs might end it. pdfjs reads /Length bytes when /Length is an
  * integer and the next token after them is `endstream`, and otherwise searches for the first `endstream` (it stops at
  * `endstrea` or `endsteam` too: never later than the search here), as Parser.makeStream does. So an `endstream`
  * inside the data (in a stored deflate block) does not end what pdfjs decodes when /Length runs past it. The longest
  * of the extents counts: more data decodes to as much or more (but for an LZW stage's last padded block).
  */
-function streamEnd(text: string, start: number, lengths: number[]): number {
-  const found = text.indexOf('endstream', start);
+function streamEnd(text: string, start: number, lengths: number[], endstreams: Endstreams): number {
   const trusted = lengths
     .map((length) => start + length)
     .filter((end) => end >= start && end <= text.length && isCmd(tokenAt(text, end), 'endstream'));
-  return Math.max(found < 0 ? text.length : found, ...trusted);
+  return Math.max(endstreams.firstFrom(start), ...trusted);
 }
 
 /**
@@ -794,9 +790,9 @@ function streamEnd(text: string, start: number, lengths: number[]): number {
  *
  * Streams are found by their keywords, the way a lenient reader recovers them, and end where pdfjs might end them
  * (see streamEnd); their dictionaries are parsed as pdfjs parses them, and a filter named anywhere in one counts too
- * (see filterEntries; a stream counted several ways counts the largest). Encrypted streams are left to the reader; counting stops at the limit, so the
- * check costs at most the limit's worth of decoding work per reading of a stream and a few chunks of memory (a last
- * LZW or RunLength stage is counted without decoding: time in proportion to its input).
+ * (see filterEntries; a stream counted several ways counts the largest). Encrypted streams are left to the reader;
+ * counting stops at the limit, so the check costs at most the limit's worth of decoding work per reading of a stream
+ * and a few chunks of memory (a last LZW stage is counted without decoding: time in proportion to its input).
  */
 export async function checkCompressedStreams(
   bytes: Uint8Array,
@@ -807,6 +803,7 @@ export async function checkCompressedStreams(
   let decodedBytes = 0;
   let streams = 0;
   const integers = new IndirectIntegers(text);
+  const endstreams = new Endstreams(text);
   const reading = new ReadingBudget(text.length);
   for (const { keywordAt, start } of streamStarts(text)) {
     const dictionary = dictionaryBefore(text, keywordAt, reading);
@@ -822,7 +819,7 @@ export async function checkCompressedStreams(
         { filter: codec },
       );
     }
-    const data = buffer.subarray(start, streamEnd(text, start, declaredLengths(dictionary, integers)));
+    const data = buffer.subarray(start, streamEnd(text, start, declaredLengths(dictionary, integers), endstreams));
     const budget = Math.min(limits.maxStreamBytes, limits.maxTotalBytes - decodedBytes);
     let size: number | undefined;
     for (const entry of entries) {

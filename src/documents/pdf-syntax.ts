@@ -34,27 +34,39 @@ type Token = number | boolean | null | PdfName | PdfCmd | PdfString;
 /** Where pdfjs's lexer throws (it then gives up the object being parsed). */
 const LEX_ERROR = Symbol('lex error');
 
-/** pdfjs's specialChars: 1 for whitespace (NUL, TAB, LF, FF, CR, SPACE), 2 for delimiters. */
+/** pdfjs's lexer's whitespace: NUL, TAB, LF, FF, CR, SPACE. */
+const WHITESPACE = '\0\t\n\f\r ';
+const DELIMITERS = '%()/<>[]{}';
+
+/** pdfjs's specialChars: 1 for whitespace, 2 for delimiters. */
 const SPECIAL = new Uint8Array(256);
-for (const ch of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) {
-  SPECIAL[ch] = 1;
+for (const ch of WHITESPACE) {
+  SPECIAL[ch.charCodeAt(0)] = 1;
 }
-for (const ch of '%()/<>[]{}') {
+for (const ch of DELIMITERS) {
   SPECIAL[ch.charCodeAt(0)] = 2;
 }
+
+/** Characters as the inside of a pattern's `[…]`. */
+const inClass = (chars: string) => chars.replace(/[\\\]^-]/g, '\\$&');
+
+/** For patterns over the raw text, inside `[…]`: PDF whitespace, and whitespace or a delimiter. */
+export const WHITESPACE_CLASS = inClass(WHITESPACE);
+export const SPECIAL_CLASS = inClass(WHITESPACE + DELIMITERS);
 
 /** PDF whitespace, as pdfjs's lexer skips it. */
 export const isWhiteSpace = (ch: number): boolean => ch >= 0 && ch < 256 && SPECIAL[ch] === 1;
 
 /** What ends a name, a number or a keyword: PDF whitespace or a delimiter. */
-export const isSpecial = (ch: number): boolean => ch >= 0 && ch < 256 && SPECIAL[ch] !== 0;
+const isSpecial = (ch: number): boolean => ch >= 0 && ch < 256 && SPECIAL[ch] !== 0;
 
-/** pdfjs's isWhiteSpace, narrower than the lexer's: no NUL, no FF. */
-const isNarrowWhiteSpace = (ch: number) => ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a;
+/** pdfjs's isWhiteSpace, narrower than the lexer's: no NUL, no FF (what ASCII85Decode skips, for one). */
+export const isNarrowWhiteSpace = (ch: number) => ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a;
 
 const isDigit = (ch: number) => ch >= 0x30 && ch <= 0x39;
 
-function hexDigit(ch: number): number {
+/** A hex digit's value, either case; -1 for any other character. */
+export function hexDigit(ch: number): number {
   if (isDigit(ch)) {
     return ch & 0x0f;
   }
@@ -85,7 +97,7 @@ export function unescapeName(body: string): string {
 }
 
 /** pdfjs's Lexer over latin1 text, from `at`; `next()` returns undefined at the end of the text. */
-export class Lexer {
+class Lexer {
   constructor(
     private readonly text: string,
     public at = 0,
@@ -337,11 +349,6 @@ function tokensAfterLastError(text: string): Token[] {
 /** The dictionary a text ends on (see Parser), or undefined where it ends on none. */
 export function closingDictionary(text: string): ClosingDictionary | undefined {
   return new Parser(tokensAfterLastError(text)).closingDictionary();
-}
-
-/** One dictionary written out, `<< … >>`, as pdfjs parses it. */
-export function parseDictionary(text: string): PdfDict | undefined {
-  return closingDictionary(text)?.dict;
 }
 
 /** Every name token in the text with the token after it (undefined at the end), lexed from the start. */

@@ -4,7 +4,6 @@ import { Worker } from 'node:worker_threads';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { DocumentError, DocumentErrorCode, isDocumentErrorCode } from './document-error.js';
 import type { PageSize, PdfTextPage, RenderedPage, RenderOptions } from './pdf-reader.js';
-import type { StreamLimits } from './pdf-streams.js';
 import type { PdfFailure, PdfRequest, PdfResponse, PdfResult } from './pdf-worker.protocol.js';
 import type { TextLayerThresholds } from './text-layer.js';
 
@@ -23,11 +22,9 @@ export interface PdfWorkerPoolOptions {
 export interface PdfSessionOptions {
   /** Embedded images with more pixels are skipped when rendering (the reader's default when unset). */
   maxImagePixels?: number;
-  /** Decompression limits (the check's defaults when unset). */
-  streams?: StreamLimits;
   /**
-   * These very bytes already passed the decompression check with the same limits (`DocumentInspector` did it for
-   * this job): the worker does not inflate every stream again. Unset, the check runs.
+   * These very bytes already passed the decompression check (`DocumentInspector` did it for this job): the worker
+   * does not inflate every stream again. Unset, the check runs.
    */
   streamsChecked?: boolean;
 }
@@ -250,7 +247,6 @@ export class PdfWorkerPool implements OnApplicationShutdown {
           op: 'open',
           bytes: copy,
           maxImagePixels: options.maxImagePixels,
-          streams: options.streams,
           checkStreams: options.streamsChecked !== true,
         },
         this.timeoutMs,

@@ -1,5 +1,4 @@
 import type { PageSize, PdfTextPage, RenderOptions } from './pdf-reader.js';
-import type { StreamLimits } from './pdf-streams.js';
 import type { TextLayerThresholds } from './text-layer.js';
 
 /** What the main thread asks a PDF worker thread (one document open at a time); unset options are the defaults. */
@@ -9,7 +8,6 @@ export type PdfRequest =
       op: 'open';
       bytes: Uint8Array;
       maxImagePixels?: number;
-      streams?: StreamLimits;
       /** False when these bytes already passed the decompression check (see `PdfSessionOptions.streamsChecked`). */
       checkStreams: boolean;
     }

@@ -16,7 +16,7 @@ async function handle(request: PdfRequest): Promise<{ result: PdfResult; transfe
       await doc?.close();
       doc = undefined;
       if (request.checkStreams) {
-        await checkCompressedStreams(request.bytes, request.streams);
+        await checkCompressedStreams(request.bytes);
       }
       doc = await PdfDocument.open(request.bytes, { maxImagePixels: request.maxImagePixels });
       return { result: { pageCount: doc.pageCount }, transfer: [] };

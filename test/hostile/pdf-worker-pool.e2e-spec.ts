@@ -59,25 +59,31 @@ describe(PdfWorkerPool.name, () => {
 
   it('reads, measures and renders a PDF in a worker thread, and reuses the thread for the next one', async () => {
     const pdf = await sut.open(INVOICE);
+    expect(sut.threads).toEqual({ busy: 1, idle: 0 });
     expect(pdf.pageCount).toBe(1);
     const [size] = await pdf.pageSizes();
     expect(size.width).toBeCloseTo(595.28);
     const page = await pdf.readTextLayer(1);
     expect(page.text).toContain('RE-2026-001');
     await pdf.close();
+    expect(sut.threads).toEqual({ busy: 0, idle: 1 });
 
     const scanned = await sut.open(SCANNED);
+    expect(sut.threads).toEqual({ busy: 1, idle: 0 }); // the idle thread, not a new one
     const rendered = await scanned.render(1, { dpi: 72 });
     expect(rendered.png.subarray(1, 4).toString()).toBe('PNG');
     expect([rendered.width, rendered.dpi]).toEqual([596, 72]);
     await scanned.close();
+    expect(sut.threads).toEqual({ busy: 0, idle: 1 });
   });
 
   it('maps document errors from the worker to DocumentErrors whole (details, retryable), keeping the thread', async () => {
     await expect(sut.open(await hostile('encrypted.pdf'))).rejects.toMatchObject({
       code: DocumentErrorCode.Encrypted,
     });
+    expect(sut.threads).toEqual({ busy: 0, idle: 1 }); // back in the pool, not terminated
     const bomb = await sut.open(await hostile('bomb-flate.pdf')).catch((e: unknown) => e);
+    expect(sut.threads).toEqual({ busy: 0, idle: 1 });
     expect(bomb).toBeInstanceOf(DocumentError);
     expect(bomb).toMatchObject({
       code: DocumentErrorCode.TooComplex,
@@ -86,8 +92,10 @@ describe(PdfWorkerPool.name, () => {
       retryable: false,
     });
     const pdf = await sut.open(INVOICE);
+    expect(sut.threads).toEqual({ busy: 1, idle: 0 });
     expect(pdf.pageCount).toBe(1);
     await pdf.close();
+    expect(sut.threads).toEqual({ busy: 0, idle: 1 });
   });
 
   it('refuses streams that inflate past the limits with a wrong checksum (which pdfjs does not check)', async () => {
